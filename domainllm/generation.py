@@ -1,0 +1,152 @@
+"""Text generation with a chat model: prompts built with the model's own chat template.
+
+The KDD labs wrapped prompts for a Llama-3 model in Llama-2's ``[INST] <<SYS>>`` markers,
+which that model never saw in training, so its answers were full of stray tokens. Here
+every prompt goes through ``tokenizer.apply_chat_template``, the format the model was
+trained on, whichever model is loaded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from domainllm.config import Settings
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+Message = dict[str, str]
+
+
+@dataclass
+class Completion:
+    """One generated answer with its token counts (used by the cost model)."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class Generator:
+    """A causal language model plus its tokenizer, with batched greedy chat generation."""
+
+    def __init__(
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, settings: Settings
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.settings = settings
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.tokenizer.padding_side = "left"
+
+    @classmethod
+    def from_pretrained(cls, source: str, settings: Settings) -> Generator:
+        """Load model and tokenizer from a folder or hub id, in eval mode on ``settings.device``."""
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.manual_seed(settings.seed)
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).to(settings.device)
+        model.eval()
+        return cls(model, tokenizer, settings)
+
+    @property
+    def context_window(self) -> int:
+        """Longest sequence (prompt + answer) sent to the model: its window, capped by the settings."""
+        window = int(getattr(self.model.config, "max_position_embeddings", 2048))
+        return min(window, self.settings.max_context_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens ``text`` takes with this model's tokenizer."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def chat_prompt(self, messages: Sequence[Message] | str, system: str | None = None) -> str:
+        """Render messages (or a single user message) with the model's chat template."""
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        messages = list(messages)
+        if system is not None:
+            messages = [{"role": "system", "content": system}, *messages]
+        for message in messages:
+            if message["role"] == "user" and not message["content"].strip():
+                raise ValueError("The question is empty: type a question before asking the model.")
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def _fit_prompt(self, prompt: str, max_new_tokens: int) -> list[int]:
+        """Token ids of ``prompt``, cut from the middle with a warning if it would overflow the context."""
+        ids: list[int] = self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        budget = self.context_window - max_new_tokens
+        if len(ids) > budget:
+            warnings.warn(
+                f"Prompt of {len(ids)} tokens exceeds the context ({self.context_window} tokens "
+                f"minus {max_new_tokens} for the answer); it was truncated to {budget} tokens.",
+                stacklevel=3,
+            )
+            head = budget // 2
+            ids = ids[:head] + ids[len(ids) - (budget - head) :]
+        return ids
+
+    def complete(
+        self,
+        prompts: Sequence[str],
+        max_new_tokens: int = 48,
+        batch_size: int = 8,
+        progress: bool | None = None,
+        **generate_kwargs: Any,
+    ) -> list[Completion]:
+        """Greedy-decode each already-templated prompt; batches of similar length run together."""
+        import torch
+        from tqdm.auto import tqdm
+
+        encoded = [self._fit_prompt(p, max_new_tokens) for p in prompts]
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        results: list[Completion | None] = [None] * len(encoded)
+        show = progress if progress is not None else len(encoded) > batch_size
+        pad_id = self.tokenizer.pad_token_id
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        for batch in tqdm(batches, desc="generating", unit="batch", disable=not show):
+            width = max(len(encoded[i]) for i in batch)
+            input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            attention = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, index in enumerate(batch):
+                ids = encoded[index]
+                input_ids[row, width - len(ids) :] = torch.tensor(ids)
+                attention[row, width - len(ids) :] = 1
+            with torch.inference_mode():
+                output = self.model.generate(
+                    input_ids=input_ids.to(self.model.device),
+                    attention_mask=attention.to(self.model.device),
+                    max_new_tokens=max_new_tokens,
+                    do_sample=False,
+                    pad_token_id=pad_id,
+                    **generate_kwargs,
+                )
+            for row, index in enumerate(batch):
+                new_tokens = output[row, width:].tolist()
+                eos = self.tokenizer.eos_token_id
+                if eos in new_tokens:
+                    new_tokens = new_tokens[: new_tokens.index(eos) + 1]
+                text = self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
+                results[index] = Completion(text, len(encoded[index]), len(new_tokens))
+        return [r for r in results if r is not None]
+
+    def chat(
+        self,
+        conversations: Sequence[Sequence[Message] | str],
+        system: str | None = None,
+        max_new_tokens: int = 48,
+        batch_size: int = 8,
+        progress: bool | None = None,
+    ) -> list[Completion]:
+        """Answer several conversations (or plain user messages) with greedy decoding."""
+        prompts = [self.chat_prompt(c, system=system) for c in conversations]
+        return self.complete(prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+
+    def ask(self, question: str, system: str | None = None, max_new_tokens: int = 48) -> str:
+        """Answer one question and return just the text."""
+        return self.chat([question], system=system, max_new_tokens=max_new_tokens)[0].text
