@@ -1,0 +1,94 @@
+"""Command line: ``python -m domainllm <group> <command>``.
+
+Groups register themselves in ``COMMAND_GROUPS``; each adds its subcommands and sets ``func``
+(a function taking the parsed arguments and returning an exit status). Heavy modules are imported
+inside the command functions so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+
+def _corpus_generate(args: argparse.Namespace) -> int:
+    from domainllm.portfolio.generate import generate_portfolio
+
+    started = time.perf_counter()
+    result = generate_portfolio(args.out, seed=args.seed, contracts=args.contracts)
+    seconds = time.perf_counter() - started
+    splits = ", ".join(f"{name} {count}" for name, count in result.questions.items())
+    print(
+        f"Wrote {result.contracts} contracts and {result.amendments} amendments ({result.facts} facts) "
+        f"to {result.out} in {seconds:.1f} s ({result.contracts / seconds:.0f} contracts/s).\n"
+        f"Questions: {splits}."
+    )
+    return 0
+
+
+def _corpus_check(args: argparse.Namespace) -> int:
+    from domainllm.portfolio.checks import check_corpus
+
+    report = check_corpus(args.dir)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def add_corpus_commands(groups: argparse._SubParsersAction) -> None:
+    """``corpus generate`` and ``corpus check``."""
+    from domainllm.paths import DATA_DIR
+
+    corpus = groups.add_parser("corpus", help="generate or check the contract portfolio")
+    commands = corpus.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    generate = commands.add_parser("generate", help="write the seeded contract portfolio")
+    generate.add_argument("--out", default=str(DATA_DIR), help="output folder (default: the repo's data/)")
+    generate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    generate.add_argument("--contracts", type=int, default=48, help="number of contracts (default 48)")
+    generate.set_defaults(func=_corpus_generate)
+    check = commands.add_parser("check", help="validate a corpus folder and its gold files")
+    check.add_argument("dir", help="data folder holding corpus/, facts.jsonl and qa/")
+    check.set_defaults(func=_corpus_check)
+
+
+def _models_warm(args: argparse.Namespace) -> int:
+    from domainllm.models import load_embedder, materialized_generator_dir
+
+    started = time.perf_counter()
+    folder = materialized_generator_dir()
+    load_embedder()
+    print(
+        f"Generator checkpoint ready at {folder}; embedder verified ({time.perf_counter() - started:.1f} s)."
+    )
+    return 0
+
+
+def add_model_commands(groups: argparse._SubParsersAction) -> None:
+    """``models warm``: verify both models and materialize the generator once."""
+    models = groups.add_parser("models", help="prepare the shipped models")
+    commands = models.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    warm = commands.add_parser("warm", help="verify checksums and materialize the generator checkpoint")
+    warm.set_defaults(func=_models_warm)
+
+
+COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [add_corpus_commands, add_model_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered command group."""
+    parser = argparse.ArgumentParser(prog="python -m domainllm", description=__doc__.splitlines()[0])
+    groups = parser.add_subparsers(dest="group", required=True, metavar="GROUP")
+    for add_group in COMMAND_GROUPS:
+        add_group(groups)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
