@@ -72,7 +72,43 @@ def add_model_commands(groups: argparse._SubParsersAction) -> None:
     warm.set_defaults(func=_models_warm)
 
 
-COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [add_corpus_commands, add_model_commands]
+def _bench_rag(args: argparse.Namespace) -> int:
+    import json
+
+    from domainllm.files import atomic_write_text
+    from domainllm.rag_bench import run_rag_benchmark
+
+    result = run_rag_benchmark(args.split, names=args.pipelines, n=args.n)
+    for name, report in result["pipelines"].items():
+        line = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in ("em", "contains", "f1"))
+        retrieval = report.get("retrieval_all", {}).get("metrics", {}).get("recall@k")
+        extra = f", recall@{report['k']} {retrieval['mean']:.3f} (all {result['n_split']})" if retrieval else ""
+        print(f"{name:>14}: n={report['n']}, {line}{extra}, {report['seconds_per_answer']:.2f} s/answer")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(result, indent=1) + "\n")
+        print(f"Wrote {args.json}")
+    return 0
+
+
+def add_bench_commands(groups: argparse._SubParsersAction) -> None:
+    """``bench rag``: the RAG comparison the labs run, from the command line."""
+    from domainllm.questions import SPLITS
+
+    bench = groups.add_parser("bench", help="run the book's comparisons outside the notebooks")
+    commands = bench.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    rag = commands.add_parser("rag", help="closed-book, naive and advanced RAG on one split")
+    rag.add_argument("--split", default="test_paraphrase", choices=SPLITS)
+    rag.add_argument("--json", help="write the full results (metrics, intervals, answers) to this file")
+    rag.add_argument("--n", type=int, help="questions to generate answers for (default: 24 x DOMAINLLM_SCALE)")
+    rag.add_argument("--pipelines", nargs="+", help="subset of pipelines (default: all)")
+    rag.set_defaults(func=_bench_rag)
+
+
+COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_corpus_commands,
+    add_model_commands,
+    add_bench_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -59,11 +59,14 @@ class ChunkIndex:
         encode: Any,
         batch_size: int = 64,
         uri: str | None = None,
+        index_text: Callable[[Chunk], str] | None = None,
         **options: Any,
     ) -> ChunkIndex:
         """Embed ``chunks`` (with a progress bar) and insert them into a new :class:`MilvusIndex`.
 
-        ``options`` go to :class:`MilvusIndex` (``collection``, ``index_type``, ``overwrite``, ...).
+        ``index_text(chunk)`` is the text embedded and indexed for BM25 (default: the chunk's
+        text); the chunk itself, with its offsets, is what retrieval returns. ``options`` go
+        to :class:`MilvusIndex` (``collection``, ``index_type``, ``overwrite``, ...).
         """
         check_positive(batch_size, "batch_size")
         chunks = list(chunks)
@@ -72,12 +75,13 @@ class ChunkIndex:
         if len({chunk.id for chunk in chunks}) != len(chunks):
             raise ValueError("Chunk ids must be unique.")
         encoder = as_encode(encode)
+        texts = [index_text(c) for c in chunks] if index_text else [c.text for c in chunks]
         batches = range(0, len(chunks), batch_size)
         bar = tqdm(batches, desc="embedding chunks", unit="batch", disable=len(batches) < 2)
-        vectors = np.concatenate([encoder([c.text for c in chunks[i : i + batch_size]]) for i in bar])
+        vectors = np.concatenate([encoder(texts[i : i + batch_size]) for i in bar])
         index = MilvusIndex(dim=vectors.shape[1], uri=uri, **options)
         try:
-            index.add(chunks, vectors)
+            index.add(chunks, vectors, texts=texts)
         except BaseException:
             index.close()
             raise
@@ -222,3 +226,27 @@ def rrf_in_python(
         reciprocal_rank_fusion([[h.chunk_id for h in d_hits], [h.chunk_id for h in b_hits]], k=rrf_k, top_n=k)
         for d_hits, b_hits in zip(dense, bm25, strict=True)
     ]
+
+
+class FilteredRetriever:
+    """Wrap a retriever so each question is searched with its own metadata filter.
+
+    ``filter_of(question)`` returns a Milvus filter expression or None (search everything),
+    e.g. :func:`domainllm.contract_context.contract_filter`.
+    """
+
+    def __init__(self, base: Retriever, filter_of: Callable[[str], str | None]) -> None:
+        self.base = base
+        self.filter_of = filter_of
+        self.name = f"{base.name}+filter"
+
+    def retrieve(self, questions: Sequence[str], k: int = 5, filter: str | None = None) -> list[list[Chunk]]:
+        results: list[list[Chunk]] = []
+        for question in questions:
+            own = self.filter_of(question)
+            combined = f"({own}) and ({filter})" if own and filter else own or filter
+            results.extend(self.base.retrieve([question], k=k, filter=combined))
+        return results
+
+    def __repr__(self) -> str:
+        return f"FilteredRetriever({self.base!r})"

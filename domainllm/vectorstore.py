@@ -44,6 +44,10 @@ from domainllm.paths import CacheNotWritableError, cache_dir
 if TYPE_CHECKING:
     from domainllm.chunking import Chunk
 
+# Milvus Lite talks gRPC to an in-process server whose keep-alive chatter ("too_many_pings")
+# gRPC would print to stderr in every notebook; keep gRPC's own logging quiet unless asked.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
 MAX_TEXT_BYTES = 65_535  # Milvus VARCHAR limit, counted in UTF-8 bytes
 SEARCH_BATCH = 256  # queries per request, keeps gRPC messages small
 # Lucene's English stop words, spelled out because Milvus Lite has no "_english_" preset.
@@ -202,11 +206,19 @@ class MilvusIndex:
 
     # ------------------------------------------------------------------ writing
 
-    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, batch_size: int = 512) -> None:
+    def add(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        batch_size: int = 512,
+        texts: Sequence[str] | None = None,
+    ) -> None:
         """Insert chunks with their (normalised) vectors, then flush so searches see them.
 
-        Add everything in one call where possible: Milvus Lite computes BM25 statistics per
-        flushed segment, so one call gives one segment and corpus-wide IDF.
+        ``texts`` (default: each chunk's own text) is what BM25 indexes, e.g. the chunk with a
+        contextual header naming its contract. Add everything in one call where possible:
+        Milvus Lite computes BM25 statistics per flushed segment, so one call gives one
+        segment and corpus-wide IDF.
         """
         check_positive(batch_size, "batch_size")
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -217,7 +229,12 @@ class MilvusIndex:
         ids = [chunk.id for chunk in chunks]
         if len(set(ids)) != len(ids) or self._ids.intersection(ids):
             raise ValueError("chunk ids must be unique (within the call and across calls to add).")
-        rows = [self._row(chunk, vector) for chunk, vector in zip(chunks, vectors, strict=True)]
+        texts = [chunk.text for chunk in chunks] if texts is None else list(texts)
+        if len(texts) != len(chunks):
+            raise ValueError(f"texts has {len(texts)} entries for {len(chunks)} chunks.")
+        rows = [
+            self._row(chunk, vector, text) for chunk, vector, text in zip(chunks, vectors, texts, strict=True)
+        ]
         for start in range(0, len(rows), batch_size):
             self._client.insert(self.collection, rows[start : start + batch_size])
         if rows:
@@ -225,8 +242,8 @@ class MilvusIndex:
         self._ids.update(ids)
 
     @staticmethod
-    def _row(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:
-        if len(chunk.text.encode("utf-8")) > MAX_TEXT_BYTES:
+    def _row(chunk: Chunk, vector: np.ndarray, text: str) -> dict[str, Any]:
+        if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
             raise ValueError(f"Chunk {chunk.id} is longer than {MAX_TEXT_BYTES} UTF-8 bytes; chunk smaller.")
         meta = chunk.metadata
         metadata = json.loads(json.dumps(dict(meta), default=str))  # JSON-safe copy
@@ -235,7 +252,7 @@ class MilvusIndex:
             "doc_id": chunk.doc_id,
             "doc_type": str(meta.get("doc_type") or ""),
             "section": str(meta.get("section") or "")[:1024],
-            "text": chunk.text,
+            "text": text,
             "metadata": {**metadata, "start": chunk.start, "end": chunk.end},
             "dense": vector.tolist(),
         }

@@ -1,0 +1,89 @@
+"""Embeddings cached on disk by content hash, so a corpus is embedded once across labs and runs.
+
+Vectors live in one SQLite file per embedder under the cache folder (``embeddings/``). SQLite
+handles concurrent readers and writers, so two labs embedding at the same time stay safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from domainllm.paths import cache_dir
+
+Encode = Callable[[list[str]], np.ndarray]
+
+
+def text_key(model_key: str, text: str) -> str:
+    """Cache key of one text under one embedder."""
+    return hashlib.sha256(f"{model_key}\x00{text}".encode()).hexdigest()
+
+
+class CachedEncoder:
+    """Wrap ``encode`` (list of texts -> rows of floats) with a persistent per-text cache."""
+
+    def __init__(self, encode: Encode, model_key: str, path: Path | None = None) -> None:
+        self._encode = encode
+        self.model_key = model_key
+        safe = hashlib.sha256(model_key.encode()).hexdigest()[:16]
+        self.path = path or cache_dir("embeddings") / f"{safe}.sqlite"
+        self.hits = 0
+        self.misses = 0
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        keys = [text_key(self.model_key, t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        with self._connect() as db:
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                for key, blob in db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", batch):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            fresh = np.asarray(self._encode([texts[i] for i in missing]), dtype=np.float32)
+            with self._connect() as db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                    [(keys[i], fresh[row].tobytes()) for row, i in enumerate(missing)],
+                )
+            for row, i in enumerate(missing):
+                found[keys[i]] = fresh[row]
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
+
+
+def cached_embedder_encode(settings: object | None = None, batch_size: int = 32) -> CachedEncoder:
+    """The book's embedder (normalised vectors) behind the on-disk cache."""
+    from domainllm.config import SHIPPED_EMBEDDER, get_settings
+    from domainllm.models import EMBEDDER_SHA256, load_embedder
+
+    settings = settings or get_settings()
+    embedder = load_embedder(settings)
+    key = (
+        f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
+        if settings.embedder == SHIPPED_EMBEDDER
+        else settings.embedder
+    )
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return embedder.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+
+    return CachedEncoder(encode, key)
