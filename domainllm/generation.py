@@ -30,6 +30,24 @@ class Completion:
     completion_tokens: int
 
 
+def token_budget_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: int) -> list[list[int]]:
+    """Split positions 0..n-1 (lengths sorted ascending) into consecutive batches.
+
+    Each batch has at most ``batch_size`` items and ``len(batch) * longest <= max_batch_tokens``
+    (a single over-long item still gets a batch of its own).
+    """
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for position, length in enumerate(lengths):
+        if current and (len(current) + 1 > batch_size or (len(current) + 1) * length > max_batch_tokens):
+            batches.append(current)
+            current = []
+        current.append(position)
+    if current:
+        batches.append(current)
+    return batches
+
+
 class Generator:
     """A causal language model plus its tokenizer, with batched greedy chat generation."""
 
@@ -97,9 +115,15 @@ class Generator:
         max_new_tokens: int = 48,
         batch_size: int = 8,
         progress: bool | None = None,
+        max_batch_tokens: int = 2048,
         **generate_kwargs: Any,
     ) -> list[Completion]:
-        """Greedy-decode each already-templated prompt; batches of similar length run together."""
+        """Greedy-decode each already-templated prompt; batches of similar length run together.
+
+        A batch holds at most ``batch_size`` prompts and at most ``max_batch_tokens`` padded
+        prompt tokens: memory grows with batch x length, and on a CPU long prompts gain
+        little from batching anyway.
+        """
         import torch
         from tqdm.auto import tqdm
 
@@ -108,7 +132,8 @@ class Generator:
         results: list[Completion | None] = [None] * len(encoded)
         show = progress if progress is not None else len(encoded) > batch_size
         pad_id = self.tokenizer.pad_token_id
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        batches = token_budget_batches([len(encoded[i]) for i in order], batch_size, max_batch_tokens)
+        batches = [[order[j] for j in batch] for batch in batches]
         for batch in tqdm(batches, desc="generating", unit="batch", disable=not show):
             width = max(len(encoded[i]) for i in batch)
             input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)

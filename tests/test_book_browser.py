@@ -58,3 +58,17 @@ def test_search_finds_a_word_that_appears_in_the_text(site: RecordingServer) -> 
     dom = rendered_dom(f"{site.base_url}search.html?q={word}", budget_ms=8000)
     results = re.search(r'<ul class="search">(.*?)</ul>', dom, flags=re.S)
     assert results and "<li" in results.group(1), f"searching the book for {word!r} returned nothing"
+
+
+def test_hindi_overview_renders_devanagari_and_declares_utf8(pages: dict[str, str]) -> None:
+    raw = (BUILD_HTML / "chapters" / "overview-hi.html").read_text(encoding="utf-8")
+    assert re.search(r'<meta charset="utf-8"', raw, flags=re.I)
+    assert len(re.findall(r"[\u0900-\u097F]", pages["chapters/overview-hi"])) > 500
+
+
+def test_the_three_overviews_link_to_each_other(pages: dict[str, str]) -> None:
+    versions = ("overview", "overview-sv", "overview-hi")
+    for page in versions:
+        for other in versions:
+            if other != page:
+                assert f'href="{other}.html' in pages[f"chapters/{page}"], f"{page} does not link to {other}"

@@ -37,3 +37,16 @@ def test_overlong_question_is_truncated_with_a_warning() -> None:
     with pytest.warns(UserWarning, match="truncated"):
         completion = generator.chat([question], max_new_tokens=8)[0]
     assert completion.prompt_tokens <= generator.context_window - 8
+
+
+def test_batches_respect_count_and_token_budget() -> None:
+    from domainllm.generation import token_budget_batches
+
+    # lengths sorted ascending; budget 100 tokens: [10,10,30] -> 3*30=90 ok, adding 40 -> 4*40=160 > 100
+    assert token_budget_batches([10, 10, 30, 40, 40, 200], batch_size=8, max_batch_tokens=100) == [
+        [0, 1, 2],
+        [3, 4],
+        [5],
+    ]
+    assert token_budget_batches([1] * 5, batch_size=2, max_batch_tokens=1000) == [[0, 1], [2, 3], [4]]
+    assert token_budget_batches([], batch_size=2, max_batch_tokens=10) == []
