@@ -24,10 +24,11 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# torch first, in its own step: a local CPU wheel if the machine has one, else PyTorch's CPU
-# index (so a Linux box does not pull the multi-GB CUDA build), else plain PyPI.
+# torch first, in its own step: a local CPU wheel if the machine has one (its dependencies come
+# with the next step), else PyTorch's CPU index (so a Linux box does not pull the multi-GB CUDA
+# build), else plain PyPI.
 $(STAMP): requirements.txt constraints.txt Makefile | $(BIN)/python
-	$(BIN)/pip install --no-index $(TORCH) 2>/dev/null \
+	$(BIN)/pip install --no-index --no-deps $(TORCH) 2>/dev/null \
 	  || $(BIN)/pip install $(TORCH) --index-url $(TORCH_CPU_INDEX) \
 	  || $(BIN)/pip install $(TORCH)
 	$(BIN)/pip install -r requirements.txt -c constraints.txt
