@@ -82,7 +82,9 @@ def _bench_rag(args: argparse.Namespace) -> int:
     for name, report in result["pipelines"].items():
         line = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in ("em", "contains", "f1"))
         retrieval = report.get("retrieval_all", {}).get("metrics", {}).get("recall@k")
-        extra = f", recall@{report['k']} {retrieval['mean']:.3f} (all {result['n_split']})" if retrieval else ""
+        extra = (
+            f", recall@{report['k']} {retrieval['mean']:.3f} (all {result['n_split']})" if retrieval else ""
+        )
         print(f"{name:>14}: n={report['n']}, {line}{extra}, {report['seconds_per_answer']:.2f} s/answer")
     if args.json:
         atomic_write_text(args.json, json.dumps(result, indent=1) + "\n")
@@ -99,7 +101,9 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     rag = commands.add_parser("rag", help="closed-book, naive and advanced RAG on one split")
     rag.add_argument("--split", default="test_paraphrase", choices=SPLITS)
     rag.add_argument("--json", help="write the full results (metrics, intervals, answers) to this file")
-    rag.add_argument("--n", type=int, help="questions to generate answers for (default: 24 x DOMAINLLM_SCALE)")
+    rag.add_argument(
+        "--n", type=int, help="questions to generate answers for (default: 24 x DOMAINLLM_SCALE)"
+    )
     rag.add_argument("--pipelines", nargs="+", help="subset of pipelines (default: all)")
     rag.set_defaults(func=_bench_rag)
 
