@@ -36,13 +36,19 @@ class IndexRecipe:
 
 @dataclass(frozen=True)
 class PipelineRecipe:
-    """Which index and retriever a pipeline uses (index None: closed-book)."""
+    """Which index and retriever a pipeline uses (index None: closed-book).
+
+    ``compress_top_n`` keeps only that many sentences of each passage (most similar to the
+    question); ``order="ends"`` puts the best passages at the start and end of the context.
+    """
 
     name: str
     index: IndexRecipe | None = None
     retriever: str = "dense"
     filter_by_contract: bool = False
     k: int = 5
+    compress_top_n: int | None = None
+    order: str | None = None
 
 
 NAIVE_INDEX = IndexRecipe("fixed 1024/256", "fixed", {"size": 1024, "overlap": 256})
@@ -52,6 +58,15 @@ PIPELINES: dict[str, PipelineRecipe] = {
     "closed_book": PipelineRecipe("closed_book"),
     "naive_rag": PipelineRecipe("naive_rag", NAIVE_INDEX, "dense", k=5),
     "advanced_rag": PipelineRecipe("advanced_rag", SECTION_INDEX, "hybrid", filter_by_contract=True, k=3),
+    "compressed_rag": PipelineRecipe(
+        "compressed_rag",
+        SECTION_INDEX,
+        "hybrid",
+        filter_by_contract=True,
+        k=3,
+        compress_top_n=1,
+        order="ends",
+    ),
 }
 
 
@@ -85,6 +100,17 @@ def make_pipeline(
     retriever: Any = make_retriever(recipe.retriever, indexes[recipe.index])
     if recipe.filter_by_contract:
         retriever = FilteredRetriever(retriever, contract_filter)
+    if recipe.compress_top_n:
+        from domainllm.compression import CompressingRetriever, SentenceCompressor
+        from domainllm.embedding_cache import cached_embedder_encode
+
+        retriever = CompressingRetriever(
+            retriever, SentenceCompressor(cached_embedder_encode(), top_n=recipe.compress_top_n)
+        )
+    if recipe.order:
+        from domainllm.context_order import ReorderingRetriever
+
+        retriever = ReorderingRetriever(retriever, recipe.order)
     return RagPipeline(recipe.name, generator, retriever, k=recipe.k)
 
 
