@@ -62,8 +62,14 @@ def rag_explorer(
     generator: Generator,
     questions: Sequence[Question] = (),
     question: str = "",
+    rerankers: Mapping[str, Any] | None = None,
+    candidates: int = 10,
 ) -> Any:
-    """Build the explorer widget (returns an ``ipywidgets.VBox``)."""
+    """Build the explorer widget (returns an ``ipywidgets.VBox``).
+
+    ``indexes`` maps a chunking name to its index; ``rerankers`` maps a name to a reranker
+    (e.g. :class:`domainllm.reranking.LLMReranker`) applied to the top ``candidates``.
+    """
     import ipywidgets as widgets
 
     gold_by_text = {q.question: q for q in questions}
@@ -77,6 +83,7 @@ def rag_explorer(
     )
     use_filter = widgets.Checkbox(value=True, description="filter by contract id")
     k_choice = widgets.IntSlider(value=3, min=1, max=10, description="k")
+    reranker_choice = widgets.Dropdown(options=["none", *(rerankers or {})], description="Reranker")
     ask = widgets.Button(description="Ask", button_style="primary")
     result = widgets.HTML()
 
@@ -88,6 +95,12 @@ def rag_explorer(
         retriever: Any = make_retriever(retriever_choice.value, indexes[index_choice.value])
         if use_filter.value:
             retriever = FilteredRetriever(retriever, contract_filter)
+        if reranker_choice.value != "none":
+            from domainllm.reranking import RerankingRetriever
+
+            retriever = RerankingRetriever(
+                retriever, (rerankers or {})[reranker_choice.value], candidates=candidates
+            )
         pipeline = RagPipeline("explorer", generator, retriever, k=k_choice.value, max_new_tokens=32)
         chunks = retriever.retrieve([query], k=k_choice.value)[0]
         answer = generator.chat(
@@ -97,8 +110,8 @@ def rag_explorer(
 
     ask.on_click(run)
     run()
-    controls = widgets.HBox([index_choice, retriever_choice, k_choice, use_filter])
-    return widgets.VBox([text, controls, ask, result])
+    controls = widgets.HBox([index_choice, retriever_choice, k_choice])
+    return widgets.VBox([text, controls, widgets.HBox([reranker_choice, use_filter]), ask, result])
 
 
 def _adhoc(text: str) -> Question:
