@@ -9,19 +9,14 @@ later load reads that checkpoint.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import importlib.util
-import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domainllm.cache_folder import build_once
 from domainllm.config import SHIPPED_EMBEDDER, SHIPPED_GENERATOR, Settings, get_settings
 from domainllm.paths import cache_dir
 
@@ -111,17 +106,6 @@ def shipped_embedder_path() -> Path:
     return weights.parent
 
 
-@contextmanager
-def _exclusive_lock(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``lock_path`` (blocks other processes doing the same)."""
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _write_checkpoint_from_gguf(gguf: Path, target: Path) -> None:
     """Dequantize the GGUF into a plain float32 safetensors checkpoint (model + tokenizer) in ``target``."""
     import torch
@@ -146,24 +130,13 @@ def materialized_generator_dir() -> Path:
     temporary folder that is renamed into place only when complete.
     """
     gguf = shipped_gguf_path()
-    models = cache_dir("models")
-    target = models / f"smollm2-135m-instruct-{GENERATOR_SHA256[:12]}"
-    if (target / COMPLETE_MARKER).is_file():
-        return target
-    with _exclusive_lock(models / f".{target.name}.lock"):
-        if (target / COMPLETE_MARKER).is_file():
-            return target
-        if target.exists():  # left over from an interrupted run: start again
-            shutil.rmtree(target)
-        staging = Path(tempfile.mkdtemp(dir=models, prefix=f".{target.name}."))
-        try:
-            _write_checkpoint_from_gguf(gguf, staging)
-            manifest = {"source": GENERATOR_FILE, "source_sha256": GENERATOR_SHA256}
-            (staging / COMPLETE_MARKER).write_text(json.dumps(manifest, indent=2) + "\n")
-            os.rename(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    target = cache_dir("models") / f"smollm2-135m-instruct-{GENERATOR_SHA256[:12]}"
+
+    def build(staging: Path) -> dict[str, str]:
+        _write_checkpoint_from_gguf(gguf, staging)
+        return {"source": GENERATOR_FILE, "source_sha256": GENERATOR_SHA256}
+
+    build_once(target, build, marker=COMPLETE_MARKER)
     return target
 
 
