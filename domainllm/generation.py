@@ -116,9 +116,13 @@ class Generator:
         batch_size: int = 8,
         progress: bool | None = None,
         max_batch_tokens: int = 2048,
+        temperature: float | None = None,
         **generate_kwargs: Any,
     ) -> list[Completion]:
-        """Greedy-decode each already-templated prompt; batches of similar length run together.
+        """Decode each already-templated prompt; batches of similar length run together.
+
+        Greedy by default; with a ``temperature`` tokens are sampled (seeded by the settings'
+        seed, so a run repeats).
 
         A batch holds at most ``batch_size`` prompts and at most ``max_batch_tokens`` padded
         prompt tokens: memory grows with batch x length, and on a CPU long prompts gain
@@ -134,6 +138,13 @@ class Generator:
         pad_id = self.tokenizer.pad_token_id
         batches = token_budget_batches([len(encoded[i]) for i in order], batch_size, max_batch_tokens)
         batches = [[order[j] for j in batch] for batch in batches]
+        if temperature is not None:
+            if temperature <= 0:
+                raise ValueError(f"temperature must be positive, got {temperature}.")
+            torch.manual_seed(self.settings.seed)
+            generate_kwargs = {"do_sample": True, "temperature": temperature, "top_k": 0, **generate_kwargs}
+        else:
+            generate_kwargs = {"do_sample": False, **generate_kwargs}
         for batch in tqdm(batches, desc="generating", unit="batch", disable=not show):
             width = max(len(encoded[i]) for i in batch)
             input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
@@ -147,7 +158,6 @@ class Generator:
                     input_ids=input_ids.to(self.model.device),
                     attention_mask=attention.to(self.model.device),
                     max_new_tokens=max_new_tokens,
-                    do_sample=False,
                     pad_token_id=pad_id,
                     **generate_kwargs,
                 )
@@ -167,10 +177,17 @@ class Generator:
         max_new_tokens: int = 48,
         batch_size: int = 8,
         progress: bool | None = None,
+        temperature: float | None = None,
     ) -> list[Completion]:
-        """Answer several conversations (or plain user messages) with greedy decoding."""
+        """Answer several conversations (or plain user messages); greedy unless ``temperature`` is set."""
         prompts = [self.chat_prompt(c, system=system) for c in conversations]
-        return self.complete(prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=progress)
+        return self.complete(
+            prompts,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            progress=progress,
+            temperature=temperature,
+        )
 
     def ask(self, question: str, system: str | None = None, max_new_tokens: int = 48) -> str:
         """Answer one question and return just the text."""
