@@ -10,6 +10,7 @@ import numpy as np
 
 from domainllm import metrics, retrieval_metrics
 from domainllm.chunking import Chunk
+from domainllm.grounding import strip_citations
 from domainllm.questions import Question
 from domainllm.rag import RagAnswer
 from domainllm.stats import Estimate, bootstrap_ci
@@ -31,15 +32,17 @@ def sample_questions(questions: Sequence[Question], n: int | None, seed: int = 0
 def answer_scores(
     answers: Sequence[RagAnswer], encode: Callable[[list[str]], np.ndarray] | None = None
 ) -> dict[str, list[float]]:
-    """Per-question answer metrics; ``similarity`` (embedding cosine) too when ``encode`` is given."""
+    """Per-question answer metrics; ``similarity`` (embedding cosine) too when ``encode`` is given.
+
+    Passage citations such as ``[2]`` are removed before scoring: they are not part of the answer.
+    """
     scores: dict[str, list[float]] = {name: [] for name in ANSWER_METRICS}
-    for answer in answers:
-        for name, value in metrics.score_answer(answer.answer, answer.question.references).items():
+    texts = [strip_citations(answer.answer) for answer in answers]
+    for answer, text in zip(answers, texts, strict=True):
+        for name, value in metrics.score_answer(text, answer.question.references).items():
             scores[name].append(value)
     if encode is not None and answers:
-        similarity = metrics.embedding_similarity(
-            [a.answer for a in answers], [a.question.answer for a in answers], encode
-        )
+        similarity = metrics.embedding_similarity(texts, [a.question.answer for a in answers], encode)
         scores["similarity"] = [float(v) for v in similarity]
     return scores
 
