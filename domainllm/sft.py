@@ -1,0 +1,190 @@
+"""Supervised fine-tuning with LoRA (TRL ``SFTTrainer`` + PEFT), two ways.
+
+* **Closed-book** (knowledge injection): the prompt is the question alone, the target the
+  short answer. The model can only learn facts by memorizing them.
+* **Retrieval-aware** (RAFT-style): the prompt is the RAG prompt with the passages the
+  retriever returned for that training question, distractors included; the target is the
+  answer with the number of the passage that holds it (``30 days [2]``), or "not in the
+  context" when no passage holds it, exactly what the RAG system prompt asks for.
+
+Examples are prompt-completion conversations, so the loss covers the answer tokens only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domainllm.adapters import (
+    LoraSettings,
+    TrainedAdapter,
+    TrainingRun,
+    check_training_set,
+    data_fingerprint,
+    generator_fingerprint,
+    load_base_model,
+    load_or_train,
+    load_tokenizer,
+)
+from domainllm.chunking import Chunk
+from domainllm.config import Settings, get_settings
+from domainllm.generation import Message
+from domainllm.metrics import contains_answer
+from domainllm.questions import Question
+from domainllm.rag import closed_book_messages, rag_messages
+
+NOT_IN_CONTEXT = "not in the context"
+Example = dict[str, list[Message]]
+
+
+def _assistant(text: str) -> list[Message]:
+    return [{"role": "assistant", "content": text}]
+
+
+def closed_book_example(question: Question) -> Example:
+    """Question alone in, short answer out."""
+    return {"prompt": closed_book_messages(question.question), "completion": _assistant(question.answer)}
+
+
+def cited_answer(
+    question: Question, chunks: Sequence[Chunk], text_of: Callable[[Chunk], str] | None = None
+) -> str:
+    """The target for a retrieval-aware example: answer plus the number of the passage holding it."""
+    text_of = text_of or (lambda chunk: chunk.text)
+    for number, chunk in enumerate(chunks, 1):
+        if contains_answer(text_of(chunk), question.references):
+            return f"{question.answer} [{number}]"
+    return NOT_IN_CONTEXT
+
+
+def raft_example(
+    question: Question, chunks: Sequence[Chunk], text_of: Callable[[Chunk], str] | None = None
+) -> Example:
+    """The RAG prompt with the retrieved passages in, the cited answer out."""
+    return {
+        "prompt": rag_messages(question.question, chunks, text_of),
+        "completion": _assistant(cited_answer(question, chunks, text_of)),
+    }
+
+
+@dataclass(frozen=True)
+class SftRecipe:
+    """Hyperparameters of one SFT run at scale 1 (steps scale with ``Settings.scale``)."""
+
+    name: str
+    steps: int
+    batch_size: int = 8
+    micro_batch_size: int | None = None
+    learning_rate: float = 1e-3
+    max_length: int = 512
+    lora: LoraSettings = LoraSettings()
+
+    def run(
+        self, examples: Sequence[Example], settings: Settings | None = None, parents: Sequence[str] = ()
+    ) -> TrainingRun:
+        """The cacheable description of this recipe applied to ``examples``."""
+        settings = settings or get_settings()
+        return TrainingRun(
+            name=self.name,
+            method="sft",
+            data_fingerprint=data_fingerprint(examples),
+            parents=tuple(parents),
+            generator=generator_fingerprint(settings),
+            lora=self.lora,
+            learning_rate=self.learning_rate,
+            max_steps=max(1, round(self.steps * settings.scale)),
+            batch_size=self.batch_size,
+            micro_batch_size=self.micro_batch_size,
+            max_length=self.max_length,
+            seed=settings.seed,
+        )
+
+
+CLOSED_BOOK_SFT = SftRecipe("sft-closed-book", steps=24, batch_size=8, max_length=128)
+RAFT_SFT = SftRecipe("sft-raft", steps=12, batch_size=4, micro_batch_size=2, max_length=448)
+
+
+def loss_history(log_history: Sequence[dict[str, Any]]) -> list[float]:
+    """The training loss at each logged step of a ``Trainer``'s ``state.log_history``."""
+    return [float(entry["loss"]) for entry in log_history if "loss" in entry and "train_loss" not in entry]
+
+
+def example_tokens(examples: Sequence[Example], tokenizer: Any) -> list[int]:
+    """Tokens of each example (prompt and completion, chat template applied)."""
+    texts = [
+        tokenizer.apply_chat_template([*e["prompt"], *e["completion"]], tokenize=False) for e in examples
+    ]
+    return [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+
+def trainer_common_args(run: TrainingRun, settings: Settings) -> dict[str, Any]:
+    """Arguments shared by the SFT and DPO configs: steps, batch, schedule, logging, CPU."""
+    return {
+        "max_steps": run.max_steps,
+        "per_device_train_batch_size": run.micro_batch_size or run.batch_size,
+        "gradient_accumulation_steps": run.accumulation_steps,
+        "learning_rate": run.learning_rate,
+        "lr_scheduler_type": "cosine",
+        "warmup_steps": max(1, run.max_steps // 10),
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": [],
+        "seed": run.seed,
+        "use_cpu": settings.device == "cpu",
+        "dataloader_num_workers": 0,
+        "max_length": run.max_length,
+        # TRL defaults to bf16 autocast, which slows a CPU down many times over, and to gradient
+        # checkpointing, which makes the input embeddings require gradients so backpropagation
+        # runs through every block. With LoRA on the top blocks only (``LoraSettings.top_layers``)
+        # activations are kept for those blocks alone and checkpointing would only cost time.
+        "bf16": settings.device != "cpu",
+        "gradient_checkpointing": False,
+    }
+
+
+def train_sft(
+    recipe: SftRecipe,
+    examples: Sequence[Example],
+    settings: Settings | None = None,
+    parents: tuple[TrainedAdapter, ...] = (),
+) -> TrainedAdapter:
+    """Train (or load from the cache) a LoRA adapter on prompt-completion ``examples``."""
+    settings = settings or get_settings()
+    check_training_set(examples, recipe.batch_size)
+    run = recipe.run(examples, settings, [p.run.digest() for p in parents])
+
+    def train(staging: Path) -> dict[str, Any]:
+        from datasets import Dataset
+        from trl import SFTConfig, SFTTrainer
+
+        model = load_base_model(settings, [a for p in parents for a in p.chain])
+        tokenizer = load_tokenizer(settings)
+        with tempfile.TemporaryDirectory() as scratch:
+            config = SFTConfig(output_dir=scratch, **trainer_common_args(run, settings))
+            trainer = SFTTrainer(
+                model=model,
+                args=config,
+                train_dataset=Dataset.from_list(list(examples)),
+                processing_class=tokenizer,
+                peft_config=run.lora.to_peft(model.config.num_hidden_layers),
+            )
+            started = time.perf_counter()
+            trainer.train()
+            seconds = time.perf_counter() - started
+            trainer.model.save_pretrained(staging)
+        lengths = example_tokens(examples, tokenizer)
+        mean_tokens = sum(lengths) / len(lengths)
+        return {
+            "losses": loss_history(trainer.state.log_history),
+            "seconds": seconds,
+            "steps": run.max_steps,
+            "examples": len(examples),
+            "train_tokens": round(mean_tokens * run.max_steps * run.batch_size),
+            "mean_example_tokens": mean_tokens,
+        }
+
+    return load_or_train(run, train, parents)

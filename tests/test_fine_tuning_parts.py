@@ -1,0 +1,105 @@
+"""Fine-tuning plumbing without training: cache folders, run hashes, examples, small-data errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from domainllm.adapters import TrainingRun, check_training_set, data_fingerprint
+from domainllm.cache_folder import build_once, is_built
+from domainllm.chunking import Chunk
+from domainllm.questions import Evidence, Question
+from domainllm.sft import (
+    CLOSED_BOOK_SFT,
+    NOT_IN_CONTEXT,
+    cited_answer,
+    closed_book_example,
+    loss_history,
+    raft_example,
+    train_sft,
+)
+
+
+def _question(answer: str = "30 days", aliases: tuple[str, ...] = ("thirty days",)) -> Question:
+    return Question(
+        id="train-1",
+        question="What is the cure period in NDA-00007?",
+        answer=answer,
+        aliases=aliases,
+        evidence=(Evidence("NDA-00007", 10, 40),),
+        category="cure_period",
+        split="train",
+        template="T.cure_period.1",
+    )
+
+
+def _chunk(text: str, number: int) -> Chunk:
+    return Chunk(f"c{number}", "NDA-00007", 0, len(text), text, {"section": f"Section {number}"})
+
+
+def test_build_once_builds_once_and_keeps_the_manifest(tmp_path: Path) -> None:
+    calls = []
+
+    def build(staging: Path) -> dict[str, int]:
+        calls.append(staging)
+        (staging / "weights.bin").write_bytes(b"x")
+        return {"steps": 3}
+
+    target = tmp_path / "adapter"
+    assert build_once(target, build) == {"steps": 3}
+    assert build_once(target, build) == {"steps": 3}
+    assert len(calls) == 1 and (target / "weights.bin").is_file()
+
+
+def test_interrupted_build_leaves_nothing_loadable_and_the_next_call_starts_again(tmp_path: Path) -> None:
+    target = tmp_path / "adapter"
+
+    def crash(staging: Path) -> dict[str, int]:
+        (staging / "half.bin").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_once(target, crash)
+    assert not is_built(target) and not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
+    assert build_once(target, lambda staging: {"ok": 1}) == {"ok": 1}
+
+
+def test_run_digest_changes_with_every_setting_and_data() -> None:
+    run = TrainingRun("sft", "sft", data_fingerprint([{"a": 1}]))
+    assert run.digest() == TrainingRun("sft", "sft", data_fingerprint([{"a": 1}])).digest()
+    for change in ({"learning_rate": 1e-4}, {"max_steps": 41}, {"seed": 1}, {"parents": ("x",)}):
+        assert dataclasses.replace(run, **change).digest() != run.digest()
+    assert TrainingRun("sft", "sft", data_fingerprint([{"a": 2}])).digest() != run.digest()
+    with pytest.raises(ValueError, match="method"):
+        TrainingRun("x", "ppo", "0")
+
+
+def test_training_on_too_few_examples_stops_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="at least 8 examples"):
+        check_training_set([], batch_size=4)
+    with pytest.raises(ValueError, match="got 3"):
+        train_sft(CLOSED_BOOK_SFT, [closed_book_example(_question())] * 3)
+
+
+def test_closed_book_example_is_a_prompt_completion_conversation() -> None:
+    example = closed_book_example(_question())
+    assert [m["role"] for m in example["prompt"]] == ["system", "user"]
+    assert example["prompt"][1]["content"] == "What is the cure period in NDA-00007?"
+    assert example["completion"] == [{"role": "assistant", "content": "30 days"}]
+
+
+def test_cited_answer_numbers_the_passage_that_holds_the_answer() -> None:
+    chunks = [_chunk("Payment is due in 45 days.", 1), _chunk("The cure period is thirty days.", 2)]
+    assert cited_answer(_question(), chunks) == "30 days [2]"
+    assert cited_answer(_question(), chunks[:1]) == NOT_IN_CONTEXT
+    example = raft_example(_question(), chunks)
+    assert "[2] (NDA-00007, Section 2)" in example["prompt"][1]["content"]
+    assert example["completion"][0]["content"] == "30 days [2]"
+
+
+def test_loss_history_skips_the_final_summary() -> None:
+    log = [{"loss": 2.0, "step": 1}, {"loss": 1.5, "step": 2}, {"train_loss": 1.75, "loss": 1.75}]
+    assert loss_history(log) == [2.0, 1.5]
