@@ -243,3 +243,19 @@ def similarity_heatmap(
     for spine in ax.spines.values():
         spine.set_visible(False)
     return _finish(fig)
+
+
+def loss_curves(
+    curves: Mapping[str, Sequence[float]], title: str = "Training loss", ax: Axes | None = None
+) -> Figure:
+    """One line per training run: loss at each optimizer step."""
+    if not curves:
+        raise ValueError("loss_curves needs at least one run")
+    fig, ax = _new_axes(ax)
+    for i, (name, losses) in enumerate(curves.items()):
+        ax.plot(
+            np.arange(1, len(losses) + 1), list(losses), marker="o", markersize=3, color=_color(i), label=name
+        )
+    ax.legend(frameon=False)
+    _style(ax, title, "optimizer step", "loss")
+    return _finish(fig)

@@ -89,12 +89,10 @@ def build_index(
     )
 
 
-def make_pipeline(
-    recipe: PipelineRecipe, generator: Generator, indexes: dict[IndexRecipe, ChunkIndex]
-) -> RagPipeline:
-    """A runnable pipeline for a recipe, reusing already-built indexes."""
+def make_recipe_retriever(recipe: PipelineRecipe, indexes: dict[IndexRecipe, ChunkIndex]) -> Any:
+    """The retriever a recipe describes (building its index once), or None for closed-book."""
     if recipe.index is None:
-        return RagPipeline(recipe.name, generator, None, k=recipe.k)
+        return None
     if recipe.index not in indexes:
         indexes[recipe.index] = build_index(recipe.index)
     retriever: Any = make_retriever(recipe.retriever, indexes[recipe.index])
@@ -111,7 +109,14 @@ def make_pipeline(
         from domainllm.context_order import ReorderingRetriever
 
         retriever = ReorderingRetriever(retriever, recipe.order)
-    return RagPipeline(recipe.name, generator, retriever, k=recipe.k)
+    return retriever
+
+
+def make_pipeline(
+    recipe: PipelineRecipe, generator: Generator, indexes: dict[IndexRecipe, ChunkIndex]
+) -> RagPipeline:
+    """A runnable pipeline for a recipe, reusing already-built indexes."""
+    return RagPipeline(recipe.name, generator, make_recipe_retriever(recipe, indexes), k=recipe.k)
 
 
 def evaluate_pipeline(

@@ -1,0 +1,331 @@
+"""The book's benchmark: six systems x four splits, same questions, same metrics, with intervals.
+
+Systems run from the base model closed-book to RAG with a retrieval-aware fine-tuned model
+after DPO. Every system answers the same seeded sample of each split; answer metrics,
+retrieval metrics (RAG systems), grounding, tokens and latency are measured per question and
+summarized with 95% bootstrap intervals; headline comparisons get paired bootstrap tests.
+Fine-tuned models come from :mod:`domainllm.finetuned` (cache, or trained when missing).
+
+``python -m domainllm bench all --json OUT`` and lab 09 both call :func:`run_benchmark`;
+:func:`load_or_run_benchmark` caches the result by configuration so lab 10 reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from domainllm.adapters import TrainedAdapter, load_adapted_generator, release
+from domainllm.config import Settings, get_settings
+from domainllm.evaluation import sample_questions
+from domainllm.grounding import grounding_check
+from domainllm.questions import Question, load_questions
+from domainllm.rag import RagPipeline
+from domainllm.rag_bench import PIPELINES, IndexRecipe, evaluate_pipeline, make_recipe_retriever
+from domainllm.retrievers import ChunkIndex
+from domainllm.stats import bootstrap_ci, paired_bootstrap
+
+BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
+BASE_QUESTIONS_PER_SPLIT = 12
+BENCHMARK_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """One system: its pipeline recipe (retrieval or none) and its fine-tuned weights (or none)."""
+
+    name: str
+    label: str
+    pipeline: str
+    adapter: str | None = None
+
+    @property
+    def retrieval(self) -> bool:
+        return PIPELINES[self.pipeline].index is not None
+
+    @property
+    def fine_tuned(self) -> bool:
+        return self.adapter is not None
+
+
+SYSTEMS: tuple[SystemSpec, ...] = (
+    SystemSpec("closed_book", "Base model, closed-book", "closed_book"),
+    SystemSpec("naive_rag", "Naive RAG", "naive_rag"),
+    SystemSpec("advanced_rag", "Advanced RAG", "compressed_rag"),
+    SystemSpec("sft_closed_book", "Fine-tuned (SFT), closed-book", "closed_book", "closed_book"),
+    SystemSpec("raft_rag", "RAG + retrieval-aware SFT", "compressed_rag", "raft"),
+    SystemSpec("raft_dpo_rag", "RAG + SFT + DPO", "compressed_rag", "dpo"),
+)
+SYSTEMS_BY_NAME = {s.name: s for s in SYSTEMS}
+
+HEADLINE_COMPARISONS = (
+    ("closed_book", "advanced_rag"),
+    ("closed_book", "sft_closed_book"),
+    ("naive_rag", "advanced_rag"),
+    ("advanced_rag", "raft_rag"),
+    ("raft_rag", "raft_dpo_rag"),
+)
+
+
+def questions_per_split(settings: Settings | None = None) -> int:
+    """Questions per split: 12 at scale 1 (the whole benchmark then fits in a few minutes on 2 cores)."""
+    settings = settings or get_settings()
+    return max(2, round(BASE_QUESTIONS_PER_SPLIT * settings.scale))
+
+
+def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Question]]:
+    """The seeded sample each system answers, per split."""
+    settings = settings or get_settings()
+    n = questions_per_split(settings)
+    return {split: sample_questions(load_questions(split), n, seed=settings.seed) for split in BENCH_SPLITS}
+
+
+def trained_adapters(
+    indexes: dict[IndexRecipe, ChunkIndex], settings: Settings, names: Sequence[str]
+) -> dict[str, TrainedAdapter]:
+    """The fine-tuned adapters the chosen systems need, from the cache or trained now."""
+    from domainllm import finetuned
+
+    builders = {
+        "closed_book": lambda: finetuned.closed_book_adapter(settings),
+        "raft": lambda: finetuned.raft_adapter(indexes, settings),
+        "dpo": lambda: finetuned.dpo_adapter(indexes, settings),
+    }
+    wanted = {SYSTEMS_BY_NAME[n].adapter for n in names} - {None}
+    return {name: builders[name]() for name in builders if name in wanted}
+
+
+def training_summary(adapters: dict[str, TrainedAdapter]) -> dict[str, dict[str, Any]]:
+    """What each training run measured (time, tokens, examples, steps), for the cost model."""
+    keys = ("seconds", "train_tokens", "examples", "steps")
+    summary: dict[str, dict[str, Any]] = {}
+    if "closed_book" in adapters:
+        summary["sft_closed_book"] = {k: adapters["closed_book"].manifest.get(k, 0) for k in keys}
+    if "raft" in adapters:
+        summary["raft"] = {k: adapters["raft"].manifest.get(k, 0) for k in keys}
+    if "dpo" in adapters:
+        rounds = [a for a in adapters["dpo"].chain if a.run.method == "dpo"]
+        summary["dpo"] = {k: sum(a.manifest.get(k, 0) for a in rounds) for k in keys}
+        summary["dpo"]["rounds"] = len(rounds)
+    return summary
+
+
+def grounded_share(
+    report: dict[str, Any], questions: Sequence[Question], chunks: dict[str, Any]
+) -> list[float]:
+    """1.0 per answer the retrieved passages support (:func:`grounding_check`), else 0.0."""
+    scores = []
+    for answer, question in zip(report["answers"], questions, strict=True):
+        passages = [chunks[c] for c in answer["chunks"]]
+        scores.append(0.0 if grounding_check(answer["answer"], question.question, passages).flagged else 1.0)
+    return scores
+
+
+def report_key(
+    spec: SystemSpec,
+    adapter: TrainedAdapter | None,
+    split: str,
+    questions: Sequence[Question],
+    settings: Settings,
+) -> str:
+    """Cache key of one system's report on one split: what produced the answers and on what."""
+    text = json.dumps(
+        [
+            BENCHMARK_VERSION,
+            spec.name,
+            repr(PIPELINES[spec.pipeline]),
+            adapter.run.digest() if adapter else None,
+            [a.run.digest() for a in adapter.chain] if adapter else [],
+            split,
+            [q.id for q in questions],
+            asdict(settings),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def evaluate_system(
+    spec: SystemSpec,
+    questions: dict[str, list[Question]],
+    indexes: dict[IndexRecipe, ChunkIndex],
+    adapter: TrainedAdapter | None = None,
+    settings: Settings | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Answer and score every split with one system; reports are cached on disk per split.
+
+    The generator (base, or base + ``adapter``) is loaded only if some split is not cached, so
+    a lab that repeats an earlier lab's evaluation gets it for free.
+    """
+    from domainllm.embedding_cache import cached_embedder_encode
+    from domainllm.files import atomic_write_text
+    from domainllm.models import load_generator
+    from domainllm.paths import cache_dir
+
+    settings = settings or get_settings()
+    folder = cache_dir("results", "reports")
+    paths = {
+        split: folder / f"{report_key(spec, adapter, split, qs, settings)}.json"
+        for split, qs in questions.items()
+    }
+    results = {
+        split: json.loads(path.read_text(encoding="utf-8")) for split, path in paths.items() if path.is_file()
+    }
+    missing = [split for split in questions if split not in results]
+    if not missing:
+        return {split: results[split] for split in questions}
+    retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
+    generator = load_generator(settings) if adapter is None else load_adapted_generator(adapter, settings)
+    encode = cached_embedder_encode(settings)
+    try:
+        for split in missing:
+            sample = questions[split]
+            pipeline = RagPipeline(spec.name, generator, retriever, k=PIPELINES[spec.pipeline].k)
+            report = evaluate_pipeline(pipeline, sample, encode=encode)
+            if retriever is not None:
+                retrieved = {c.id: c for a in pipeline_answers_chunks(pipeline, report) for c in a}
+                grounded = grounded_share(report, sample, retrieved)
+                report["per_question"]["grounded"] = grounded
+                report["metrics"]["grounded"] = bootstrap_ci(grounded).to_dict()
+            atomic_write_text(paths[split], json.dumps(report))
+            results[split] = report
+    finally:
+        if adapter is not None:
+            release(generator)
+    return {split: results[split] for split in questions}
+
+
+def pipeline_answers_chunks(pipeline: RagPipeline, report: dict[str, Any]) -> list[list[Any]]:
+    """The chunk objects behind each answer's chunk ids (looked up in the retriever's index)."""
+    index = _chunk_lookup(pipeline.retriever)
+    return [[index[c] for c in answer["chunks"] if c in index] for answer in report["answers"]]
+
+
+def _chunk_lookup(retriever: Any) -> dict[str, Any]:
+    """Find the ChunkIndex under wrapped retrievers (filter, compression, reordering)."""
+    seen = retriever
+    for _ in range(8):
+        index = getattr(seen, "index", None)
+        if isinstance(index, ChunkIndex):
+            return index.chunks_by_id
+        seen = getattr(seen, "base", None) or getattr(seen, "retriever", None)
+        if seen is None:
+            break
+    raise TypeError(f"Cannot find the chunk index behind {retriever!r}")
+
+
+def comparisons(results: dict[str, dict[str, dict[str, Any]]], metric: str = "f1") -> list[dict[str, Any]]:
+    """Paired bootstrap tests for the headline pairs on every held-out split."""
+    rows = []
+    for a, b in HEADLINE_COMPARISONS:
+        if a not in results or b not in results:
+            continue
+        for split in BENCH_SPLITS[1:]:
+            test = paired_bootstrap(
+                results[a][split]["per_question"][metric], results[b][split]["per_question"][metric]
+            )
+            rows.append({"a": a, "b": b, "split": split, "metric": metric, **test.to_dict()})
+    return rows
+
+
+def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | None = None) -> dict[str, Any]:
+    """Every chosen system on every split (JSON-ready; see the module docstring)."""
+    settings = settings or get_settings()
+    names = list(systems or SYSTEMS_BY_NAME)
+    unknown = [n for n in names if n not in SYSTEMS_BY_NAME]
+    if unknown:
+        raise ValueError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS_BY_NAME)}.")
+    questions = benchmark_questions(settings)
+    indexes: dict[IndexRecipe, ChunkIndex] = {}
+    results: dict[str, Any] = {}
+    started = time.perf_counter()
+    try:
+        adapters = trained_adapters(indexes, settings, names)
+        for name in names:
+            spec = SYSTEMS_BY_NAME[name]
+            adapter = adapters[spec.adapter] if spec.adapter else None
+            results[name] = evaluate_system(spec, questions, indexes, adapter, settings)
+    finally:
+        for index in indexes.values():
+            index.close()
+    return {
+        "config": {
+            "settings": asdict(settings),
+            "questions_per_split": questions_per_split(settings),
+            "question_ids": {s: [q.id for q in qs] for s, qs in questions.items()},
+            "seconds": time.perf_counter() - started,
+        },
+        "systems": {
+            n: {
+                "label": s.label,
+                "retrieval": s.retrieval,
+                "fine_tuned": s.fine_tuned,
+                "pipeline": s.pipeline,
+            }
+            for n, s in ((n, SYSTEMS_BY_NAME[n]) for n in names)
+        },
+        "results": results,
+        "comparisons": comparisons(results),
+        "training": training_summary(adapters),
+    }
+
+
+def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
+    """Cache key: settings, systems, the sampled question ids and the benchmark's version."""
+    ids = {s: [q.id for q in qs] for s, qs in benchmark_questions(settings).items()}
+    text = json.dumps([asdict(settings), list(systems), ids, BENCHMARK_VERSION], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_or_run_benchmark(
+    settings: Settings | None = None, systems: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The cached benchmark for these settings, or a fresh run (then cached) when there is none."""
+    from domainllm.files import atomic_write_text
+    from domainllm.paths import cache_dir
+
+    settings = settings or get_settings()
+    names = list(systems or SYSTEMS_BY_NAME)
+    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names)}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    results = run_benchmark(settings, names)
+    atomic_write_text(path, json.dumps(results, indent=1))
+    return results
+
+
+def estimate_of(report: dict[str, Any], metric: str = "f1") -> Any:
+    """A split report's metric as an :class:`~domainllm.stats.Estimate` (for plots)."""
+    from domainllm.stats import Estimate
+
+    return Estimate(**report["metrics"][metric])
+
+
+def results_table(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = "f1", labels: bool = True
+) -> Any:
+    """Systems x splits table of ``metric`` as "mean [low, high]" (a pandas DataFrame)."""
+    import pandas as pd
+
+    rows = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if labels and name in SYSTEMS_BY_NAME else name
+        rows[label] = {split: str(estimate_of(report, metric)) for split, report in splits.items()}
+    return pd.DataFrame(rows).T
+
+
+def split_chart_data(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = "f1"
+) -> dict[str, dict[str, Any]]:
+    """``{split: {system label: Estimate}}`` for :func:`domainllm.plots.grouped_bars`."""
+    table: dict[str, dict[str, Any]] = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if name in SYSTEMS_BY_NAME else name
+        for split, report in splits.items():
+            table.setdefault(split, {})[label] = estimate_of(report, metric)
+    return table

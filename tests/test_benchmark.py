@@ -1,0 +1,91 @@
+"""The benchmark's bookkeeping: systems, samples, cache keys, tables and paired comparisons."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from domainllm.adapters import TrainingRun
+from domainllm.benchmark import (
+    BENCH_SPLITS,
+    SYSTEMS,
+    SYSTEMS_BY_NAME,
+    benchmark_questions,
+    comparisons,
+    questions_per_split,
+    report_key,
+    results_table,
+    split_chart_data,
+)
+from domainllm.config import Settings
+
+
+def _report(scores: list[float]) -> dict:
+    mean = sum(scores) / len(scores)
+    return {
+        "n": len(scores),
+        "metrics": {"f1": {"mean": mean, "low": mean - 0.1, "high": mean + 0.1, "n": len(scores)}},
+        "per_question": {"f1": scores},
+    }
+
+
+def test_six_systems_cover_rag_fine_tuning_and_both() -> None:
+    flags = {s.name: (s.retrieval, s.fine_tuned) for s in SYSTEMS}
+    assert flags == {
+        "closed_book": (False, False),
+        "naive_rag": (True, False),
+        "advanced_rag": (True, False),
+        "sft_closed_book": (False, True),
+        "raft_rag": (True, True),
+        "raft_dpo_rag": (True, True),
+    }
+
+
+def test_samples_are_seeded_and_scale_with_the_setting() -> None:
+    assert questions_per_split(Settings(scale=2)) == 2 * questions_per_split(Settings())
+    first, again = benchmark_questions(Settings()), benchmark_questions(Settings())
+    assert list(first) == list(BENCH_SPLITS)
+    assert {s: [q.id for q in qs] for s, qs in first.items()} == {
+        s: [q.id for q in qs] for s, qs in again.items()
+    }
+    assert all(q.split == split for split, qs in first.items() for q in qs)
+
+
+def test_report_key_changes_with_adapter_questions_and_settings() -> None:
+    from domainllm.adapters import TrainedAdapter
+
+    questions = benchmark_questions(Settings())["test_fresh"]
+    spec = SYSTEMS_BY_NAME["raft_rag"]
+    run = TrainingRun("sft-raft", "sft", "abc")
+    adapter = TrainedAdapter(run.folder(), run, {})
+    other = TrainedAdapter(run.folder(), dataclasses.replace(run, max_steps=99), {})
+    key = report_key(spec, adapter, "test_fresh", questions, Settings())
+    assert key == report_key(spec, adapter, "test_fresh", questions, Settings())
+    assert key != report_key(spec, other, "test_fresh", questions, Settings())
+    assert key != report_key(spec, adapter, "test_fresh", questions[:-1], Settings())
+    assert key != report_key(spec, adapter, "test_fresh", questions, Settings(seed=1))
+
+
+def test_tables_and_paired_comparisons_from_results() -> None:
+    results = {
+        "closed_book": {split: _report([0.0, 0.1, 0.0, 0.1]) for split in BENCH_SPLITS},
+        "advanced_rag": {split: _report([0.5, 0.6, 0.4, 0.5]) for split in BENCH_SPLITS},
+    }
+    table = results_table(results)
+    assert list(table.index) == ["Base model, closed-book", "Advanced RAG"]
+    assert table.loc["Advanced RAG", "test_fresh"].startswith("0.500 [0.400, 0.600]")
+    chart = split_chart_data(results)
+    assert chart["train"]["Advanced RAG"].mean == pytest.approx(0.5)
+    rows = comparisons(results)
+    assert [(r["a"], r["b"], r["split"]) for r in rows] == [
+        ("closed_book", "advanced_rag", split) for split in BENCH_SPLITS[1:]
+    ]
+    assert all(r["diff"] == pytest.approx(0.45) and r["low"] > 0 for r in rows)
+
+
+def test_micro_batches_must_divide_the_batch() -> None:
+    run = TrainingRun("x", "sft", "d", batch_size=4, micro_batch_size=2)
+    assert run.accumulation_steps == 2
+    with pytest.raises(ValueError, match="divisor"):
+        TrainingRun("x", "sft", "d", batch_size=4, micro_batch_size=3)
