@@ -30,7 +30,7 @@ from domainllm.retrievers import ChunkIndex
 from domainllm.stats import bootstrap_ci, paired_bootstrap
 
 BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
-BASE_QUESTIONS_PER_SPLIT = 12
+BASE_QUESTIONS_PER_SPLIT = 8
 BENCHMARK_VERSION = 1
 
 
@@ -72,7 +72,7 @@ HEADLINE_COMPARISONS = (
 
 
 def questions_per_split(settings: Settings | None = None) -> int:
-    """Questions per split: 12 at scale 1 (the whole benchmark then fits in a few minutes on 2 cores)."""
+    """Questions per split: 8 at scale 1 (the whole benchmark then fits in a few minutes on 2 cores)."""
     settings = settings or get_settings()
     return max(2, round(BASE_QUESTIONS_PER_SPLIT * settings.scale))
 

@@ -121,7 +121,7 @@ def feedback_candidates(
     if cached.is_file():
         return [CandidatePair.from_dict(row) for row in json.loads(cached.read_text(encoding="utf-8"))]
 
-    documents = {d.doc_id: d for d in load_corpus()}
+    documents = {d.id: d for d in load_corpus()}
     retrieved = retrieved_for(questions, indexes)
     prompts = [rag_messages(q.question, chunks) for q, chunks in zip(questions, retrieved, strict=True)]
     evidence = [evidence_text(q, documents) for q in questions]

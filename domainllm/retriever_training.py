@@ -34,9 +34,10 @@ from domainllm.retrieval_metrics import is_relevant
 class RetrieverRecipe:
     """Steps (at scale 1), batch size and learning rate of the contrastive fine-tuning."""
 
-    steps: int = 40
-    batch_size: int = 16
+    steps: int = 30
+    batch_size: int = 8
     learning_rate: float = 5e-5
+    max_seq_length: int = 128
     seed: int = 0
 
 
@@ -135,6 +136,7 @@ def train_retriever(
             }
         )
         model = SentenceTransformer(base, device=settings.device)
+        model.max_seq_length = recipe.max_seq_length  # the contract header and the section's opening
         with tempfile.TemporaryDirectory() as scratch:
             args = SentenceTransformerTrainingArguments(
                 output_dir=scratch,

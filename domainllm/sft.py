@@ -104,7 +104,7 @@ class SftRecipe:
         )
 
 
-CLOSED_BOOK_SFT = SftRecipe("sft-closed-book", steps=24, batch_size=8, max_length=128)
+CLOSED_BOOK_SFT = SftRecipe("sft-closed-book", steps=16, batch_size=8, max_length=128)
 RAFT_SFT = SftRecipe("sft-raft", steps=12, batch_size=4, micro_batch_size=2, max_length=448)
 
 

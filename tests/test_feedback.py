@@ -135,3 +135,16 @@ def test_head_to_head_counts_ties_and_both_wrong_as_half() -> None:
 def test_pareto_front_by_hand() -> None:
     points = {"cheap bad": (1.0, 0.1), "dear good": (10.0, 0.5), "dominated": (5.0, 0.05), "tie": (1.0, 0.1)}
     assert pareto_front(points) == ["cheap bad", "dear good", "tie"]
+
+
+def test_evidence_text_cuts_each_span_from_its_document() -> None:
+    from domainllm.documents import load_corpus
+    from domainllm.feedback import evidence_text
+    from domainllm.questions import load_questions
+
+    documents = {d.id: d for d in load_corpus()}
+    question = load_questions("train")[0]
+    text = evidence_text(question, documents)
+    span = question.evidence[0]
+    assert text == documents[span.doc_id].text[span.start : span.end].strip()
+    assert question.answer.split()[0] in text
