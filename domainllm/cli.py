@@ -92,8 +92,31 @@ def _bench_rag(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_all(args: argparse.Namespace) -> int:
+    import json
+
+    from domainllm.benchmark import load_or_run_benchmark, run_benchmark
+    from domainllm.files import atomic_write_text
+
+    result = (
+        run_benchmark(systems=args.systems) if args.fresh else load_or_run_benchmark(systems=args.systems)
+    )
+    for name, splits in result["results"].items():
+        cells = ", ".join(
+            f"{split} {report['metrics']['f1']['mean']:.3f} [{report['metrics']['f1']['low']:.3f}, "
+            f"{report['metrics']['f1']['high']:.3f}]"
+            for split, report in splits.items()
+        )
+        print(f"{name:>15}: F1 {cells}")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(result, indent=1) + "\n")
+        print(f"Wrote {args.json}")
+    return 0
+
+
 def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     """``bench rag``: the RAG comparison the labs run, from the command line."""
+    from domainllm.multidoc_cli import add_multidoc_command
     from domainllm.questions import SPLITS
 
     bench = groups.add_parser("bench", help="run the book's comparisons outside the notebooks")
@@ -106,6 +129,12 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     )
     rag.add_argument("--pipelines", nargs="+", help="subset of pipelines (default: all)")
     rag.set_defaults(func=_bench_rag)
+    add_multidoc_command(commands)
+    every = commands.add_parser("all", help="every system on every split (systems x splits x metrics)")
+    every.add_argument("--json", help="write the full matrix (metrics, intervals, tokens, latency) here")
+    every.add_argument("--systems", nargs="+", help="subset of systems (default: all six)")
+    every.add_argument("--fresh", action="store_true", help="ignore the cached result and run again")
+    every.set_defaults(func=_bench_all)
 
 
 COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [
