@@ -40,29 +40,7 @@ from domainllm.roi import (  # noqa: E402
     uncertainty_ranges,
 )
 from domainllm.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
-
-PRICES = """
-llm_api:
-  base:
-    input: {value: 0.15, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-    output: {value: 0.60, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-  tuned:
-    training: {value: 3.0, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-    input: {value: 0.30, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-    output: {value: 1.20, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-embedding_api:
-  emb:
-    input: {value: 0.02, unit: per 1M tokens, currency: USD, source: https://x.test, read_on: 2026-01-01}
-gpu:
-  small:
-    hourly: {value: 1.0, unit: per hour, currency: USD, source: https://x.test, read_on: 2026-01-01}
-vector_db:
-  vm:
-    hourly: {value: 0.1, unit: per hour, currency: USD, source: https://x.test, read_on: 2026-01-01}
-people:
-  ml_engineer:
-    hourly: {value: 100, unit: per hour, currency: USD, source: https://x.test, read_on: 2026-01-01, kind: assumption}
-"""
+from tests.price_table import PRICES
 
 SETUP = CostSetup(llm="base", fine_tuned_llm="tuned", gpu="small", embedding="emb", vector_db="vm")
 SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
