@@ -12,6 +12,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from domainllm.portfolio.values import MONTHS
+from domainllm.support import NUMBER_SCALES, NUMBER_UNITS
+from domainllm.support import words_to_number as parse_number_words
+
 __all__ = [
     "COMPANY_NAME",
     "KINDS",
@@ -23,54 +27,9 @@ __all__ = [
     "words_to_number",
 ]
 
-_SMALL = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_WORD = "|".join(sorted([*_SMALL, "hundred", *_SCALE], key=len, reverse=True))
+_WORD = "|".join(sorted([*NUMBER_UNITS, "hundred", *NUMBER_SCALES], key=len, reverse=True))
 # "one hundred and twenty", "forty-five", "two million five hundred thousand"
 NUMBER_WORDS = rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b"
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MONTH = "|".join(MONTHS)
 
 # Common company legal forms, longest first so that "Pte. Ltd." wins over "Ltd".
@@ -118,21 +77,12 @@ class FoundValue:
 
 def words_to_number(text: str) -> int | None:
     """``"one hundred and twenty"`` -> 120, ``"two million"`` -> 2000000; None if not all number words."""
-    words = [w for w in re.split(r"[\s-]+", text.strip().lower()) if w and w != "and"]
-    if not words:
+    if not text.strip():
         return None
-    total, current = 0, 0
-    for word in words:
-        if word in _SMALL:
-            current += _SMALL[word]
-        elif word == "hundred":
-            current = max(current, 1) * 100
-        elif word in _SCALE:
-            total += max(current, 1) * _SCALE[word]
-            current = 0
-        else:
-            return None
-    return total + current
+    try:
+        return parse_number_words(text.strip())
+    except ValueError:
+        return None
 
 
 def _number(figures: str | None, words: str | None) -> float | None:

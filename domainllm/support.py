@@ -17,32 +17,22 @@ from dataclasses import dataclass
 
 from domainllm.grounding import STOPWORDS
 from domainllm.metrics import normalize_answer
+from domainllm.portfolio.values import MONTHS
 
-_UNITS = {
+NUMBER_UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_NUMBER_WORD = "(?:" + "|".join(sorted([*_UNITS, "hundred", *_SCALES], key=len, reverse=True)) + ")"
+NUMBER_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUMBER_WORD = (
+    "(?:" + "|".join(sorted([*NUMBER_UNITS, "hundred", *NUMBER_SCALES], key=len, reverse=True)) + ")"
+)
 _NUMBER_RUN = re.compile(
     rf"\b{_NUMBER_WORD}(?:(?:[\s-]+and[\s-]+|[\s-]+){_NUMBER_WORD})*\b(?!-)", re.IGNORECASE
 )
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+_MONTHS = [month.lower() for month in MONTHS]
 _MONTH = "(" + "|".join(_MONTHS) + ")"
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DATES = (
@@ -58,12 +48,12 @@ def words_to_number(words: str) -> int:
     """The value of an English number phrase: ``"two hundred and fifty thousand"`` -> 250000."""
     total = current = 0
     for word in re.split(r"[\s-]+", words.lower()):
-        if word in _UNITS:
-            current += _UNITS[word]
+        if word in NUMBER_UNITS:
+            current += NUMBER_UNITS[word]
         elif word == "hundred":
             current = max(current, 1) * 100
-        elif word in _SCALES:
-            total += max(current, 1) * _SCALES[word]
+        elif word in NUMBER_SCALES:
+            total += max(current, 1) * NUMBER_SCALES[word]
             current = 0
         elif word != "and":
             raise ValueError(f"{word!r} is not a number word")
