@@ -2,50 +2,38 @@
 
 The key is the SHA-256 of the model (its weights' digest for the shipped model), the chat messages
 and the token limit (see :func:`domainllm.hypothetical_questions.cache_key`): change any of them and
-the answer is generated afresh. One small JSON file per key, written atomically.
+the answer is generated afresh. One small JSON file per key, written atomically (:class:`~domainllm.disk_cache.JsonDiskCache`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from domainllm.files import atomic_write_text
+from domainllm.disk_cache import JsonDiskCache
 from domainllm.hypothetical_questions import cache_key, model_key
 from domainllm.paths import cache_dir
 
 Messages = Sequence[Mapping[str, str]]
 
 
-class GenerationCache:
+class GenerationCache(JsonDiskCache):
     """Raw completions stored under ``folder`` (default: the cache folder ``generations/<name>``)."""
 
     def __init__(self, name: str = "generations", folder: Path | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else cache_dir("generations", name)
-        self.hits = 0
-        self.misses = 0
+        super().__init__(name, Path(folder) if folder is not None else cache_dir("generations", name))
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def text(self, key: str) -> str | None:
+        """The cached completion, or None (a missing or corrupt entry counts as missing)."""
+        record = self.get(key)
+        return None if record is None or "text" not in record else str(record["text"])
 
-    def get(self, key: str) -> str | None:
-        """The cached completion, or None (a corrupt entry counts as missing)."""
-        try:
-            text = json.loads(self._path(key).read_text(encoding="utf-8"))["text"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return str(text)
-
-    def put(self, key: str, text: str, messages: Messages) -> None:
+    def put_text(self, key: str, text: str, messages: Messages) -> None:
         """Store a completion with the messages it answers (for a curious reader of the cache)."""
-        record = {"text": text, "messages": [dict(m) for m in messages]}
-        atomic_write_text(self._path(key), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        self.put(key, {"text": text, "messages": [dict(m) for m in messages]})
 
 
 def cached_chat(
@@ -63,7 +51,7 @@ def cached_chat(
     """
     model = model_key(generator)
     keys = [cache_key(model, c, max_new_tokens) for c in conversations]
-    texts: list[str | None] = [cache.get(key) for key in keys]
+    texts: list[str | None] = [cache.text(key) for key in keys]
     todo = [i for i, text in enumerate(texts) if text is None]
     step = batch_size * 4
     show = progress if progress is not None else len(todo) > batch_size
@@ -74,5 +62,5 @@ def cached_chat(
         )
         for i, completion in zip(part, completions, strict=True):
             texts[i] = completion.text
-            cache.put(keys[i], completion.text, conversations[i])
+            cache.put_text(keys[i], completion.text, conversations[i])
     return [text or "" for text in texts]
