@@ -8,8 +8,6 @@ model is loaded.
 
 from __future__ import annotations
 
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +20,10 @@ from domainllm.adapters import (
     check_training_set,
     data_fingerprint,
     generator_fingerprint,
-    load_base_model,
     load_or_train,
-    load_tokenizer,
 )
 from domainllm.config import Settings, get_settings
-from domainllm.sft import loss_history, trainer_common_args
+from domainllm.sft import fit_lora, loss_history
 
 
 @dataclass(frozen=True)
@@ -76,24 +72,11 @@ def train_dpo(
     run = recipe.run(examples, parent, settings)
 
     def train(staging: Path) -> dict[str, Any]:
-        from datasets import Dataset
         from trl import DPOConfig, DPOTrainer
 
-        model = load_base_model(settings, parent.chain)
-        tokenizer = load_tokenizer(settings)
-        with tempfile.TemporaryDirectory() as scratch:
-            config = DPOConfig(output_dir=scratch, beta=run.beta, **trainer_common_args(run, settings))
-            trainer = DPOTrainer(
-                model=model,
-                args=config,
-                train_dataset=Dataset.from_list(list(examples)),
-                processing_class=tokenizer,
-                peft_config=run.lora.to_peft(model.config.num_hidden_layers),
-            )
-            started = time.perf_counter()
-            trainer.train()
-            seconds = time.perf_counter() - started
-            trainer.model.save_pretrained(staging)
+        trainer, _, seconds = fit_lora(
+            DPOTrainer, DPOConfig, run, settings, examples, parent.chain, staging, beta=run.beta
+        )
         history = trainer.state.log_history
         return {
             "losses": loss_history(history),

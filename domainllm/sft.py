@@ -146,6 +146,41 @@ def trainer_common_args(run: TrainingRun, settings: Settings) -> dict[str, Any]:
     }
 
 
+def fit_lora(
+    trainer_class: Any,
+    config_class: Any,
+    run: TrainingRun,
+    settings: Settings,
+    examples: Sequence[Any],
+    chain: Sequence[TrainedAdapter],
+    staging: Path,
+    **config_options: Any,
+) -> tuple[Any, Any, float]:
+    """Train a new LoRA adapter with a TRL trainer on the base model with ``chain`` merged in.
+
+    Saves the adapter into ``staging``; returns the trainer, the tokenizer and the seconds spent
+    in ``trainer.train()``. SFT and DPO differ only in the trainer and config classes.
+    """
+    from datasets import Dataset
+
+    model = load_base_model(settings, chain)
+    tokenizer = load_tokenizer(settings)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = config_class(output_dir=scratch, **trainer_common_args(run, settings), **config_options)
+        trainer = trainer_class(
+            model=model,
+            args=config,
+            train_dataset=Dataset.from_list(list(examples)),
+            processing_class=tokenizer,
+            peft_config=run.lora.to_peft(model.config.num_hidden_layers),
+        )
+        started = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - started
+        trainer.model.save_pretrained(staging)
+    return trainer, tokenizer, seconds
+
+
 def train_sft(
     recipe: SftRecipe,
     examples: Sequence[Example],
@@ -158,24 +193,10 @@ def train_sft(
     run = recipe.run(examples, settings, [p.run.digest() for p in parents])
 
     def train(staging: Path) -> dict[str, Any]:
-        from datasets import Dataset
         from trl import SFTConfig, SFTTrainer
 
-        model = load_base_model(settings, [a for p in parents for a in p.chain])
-        tokenizer = load_tokenizer(settings)
-        with tempfile.TemporaryDirectory() as scratch:
-            config = SFTConfig(output_dir=scratch, **trainer_common_args(run, settings))
-            trainer = SFTTrainer(
-                model=model,
-                args=config,
-                train_dataset=Dataset.from_list(list(examples)),
-                processing_class=tokenizer,
-                peft_config=run.lora.to_peft(model.config.num_hidden_layers),
-            )
-            started = time.perf_counter()
-            trainer.train()
-            seconds = time.perf_counter() - started
-            trainer.model.save_pretrained(staging)
+        chain = [a for p in parents for a in p.chain]
+        trainer, tokenizer, seconds = fit_lora(SFTTrainer, SFTConfig, run, settings, examples, chain, staging)
         lengths = example_tokens(examples, tokenizer)
         mean_tokens = sum(lengths) / len(lengths)
         return {
