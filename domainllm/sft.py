@@ -29,6 +29,7 @@ from domainllm.adapters import (
     load_base_model,
     load_or_train,
     load_tokenizer,
+    release,
 )
 from domainllm.chunking import Chunk
 from domainllm.config import Settings, get_settings
@@ -155,11 +156,11 @@ def fit_lora(
     chain: Sequence[TrainedAdapter],
     staging: Path,
     **config_options: Any,
-) -> tuple[Any, Any, float]:
+) -> tuple[list[dict[str, Any]], Any, float]:
     """Train a new LoRA adapter with a TRL trainer on the base model with ``chain`` merged in.
 
-    Saves the adapter into ``staging``; returns the trainer, the tokenizer and the seconds spent
-    in ``trainer.train()``. SFT and DPO differ only in the trainer and config classes.
+    Saves the adapter into ``staging`` and frees the model; returns the trainer's log history,
+    the tokenizer and the seconds spent in ``trainer.train()``. SFT and DPO differ only in the trainer and config classes.
     """
     from datasets import Dataset
 
@@ -178,7 +179,10 @@ def fit_lora(
         trainer.train()
         seconds = time.perf_counter() - started
         trainer.model.save_pretrained(staging)
-    return trainer, tokenizer, seconds
+    history = list(trainer.state.log_history)
+    del trainer, model
+    release()  # the trainer held the model and optimizer in reference cycles: collect them now
+    return history, tokenizer, seconds
 
 
 def train_sft(
@@ -196,11 +200,11 @@ def train_sft(
         from trl import SFTConfig, SFTTrainer
 
         chain = [a for p in parents for a in p.chain]
-        trainer, tokenizer, seconds = fit_lora(SFTTrainer, SFTConfig, run, settings, examples, chain, staging)
+        history, tokenizer, seconds = fit_lora(SFTTrainer, SFTConfig, run, settings, examples, chain, staging)
         lengths = example_tokens(examples, tokenizer)
         mean_tokens = sum(lengths) / len(lengths)
         return {
-            "losses": loss_history(trainer.state.log_history),
+            "losses": loss_history(history),
             "seconds": seconds,
             "steps": run.max_steps,
             "examples": len(examples),
