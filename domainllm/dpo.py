@@ -34,7 +34,7 @@ class DpoRecipe:
     steps: int = 8
     batch_size: int = 2
     micro_batch_size: int | None = 1
-    learning_rate: float = 5e-5
+    learning_rate: float = 1e-3
     beta: float = 0.1
     max_length: int = 448
     lora: LoraSettings = LoraSettings(r=8, alpha=16)
@@ -74,10 +74,9 @@ def train_dpo(
     def train(staging: Path) -> dict[str, Any]:
         from trl import DPOConfig, DPOTrainer
 
-        trainer, _, seconds = fit_lora(
+        history, _, seconds = fit_lora(
             DPOTrainer, DPOConfig, run, settings, examples, parent.chain, staging, beta=run.beta
         )
-        history = trainer.state.log_history
         return {
             "losses": loss_history(history),
             "reward_margins": [float(e["rewards/margins"]) for e in history if "rewards/margins" in e],

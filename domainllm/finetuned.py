@@ -28,11 +28,18 @@ from domainllm.preferences import ai_labels, candidate_pairs, dpo_examples, merg
 from domainllm.questions import Question, load_questions
 from domainllm.rag_bench import PIPELINES, IndexRecipe, make_recipe_retriever
 from domainllm.retrievers import ChunkIndex
-from domainllm.sft import CLOSED_BOOK_SFT, RAFT_SFT, closed_book_example, raft_example, train_sft
+from domainllm.sft import (
+    CLOSED_BOOK_SFT,
+    RAFT_SFT,
+    cited_answer,
+    closed_book_example,
+    raft_example,
+    train_sft,
+)
 
 RAG_PIPELINE = "compressed_rag"
 EXAMPLE_LABELS = DATA_DIR / "feedback" / "example-labels.jsonl"
-DPO_ROUNDS = (DpoRecipe("dpo-round-1", steps=8), DpoRecipe("dpo-round-2", steps=6))
+DPO_ROUNDS = (DpoRecipe("dpo-round-1", steps=6), DpoRecipe("dpo-round-2", steps=4))
 ROUND_QUESTIONS = (24, 16)
 
 
@@ -149,6 +156,19 @@ class FeedbackRound:
         return dpo_examples(merge_labels(self.human, self.ai))
 
 
+def reference_answers(
+    questions: Sequence[Question], indexes: dict[IndexRecipe, ChunkIndex]
+) -> dict[str, str]:
+    """For each training question, the answer its retrieval-aware SFT target holds (with citation).
+
+    The AI feedback uses it as the correction when its judge rejects both of the model's answers.
+    """
+    return {
+        q.id: cited_answer(q, chunks)
+        for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
+    }
+
+
 def human_labels_for(round_number: int, log: LabelLog) -> list[Label]:
     """Human labels in ``log`` whose question belongs to this round."""
     ids = {q.id for q in round_questions(round_number)}
@@ -163,11 +183,16 @@ def feedback_round(
     labels: str | Path = EXAMPLE_LABELS,
     settings: Settings | None = None,
 ) -> FeedbackRound:
-    """Generate pairs with ``policy``, label them (people first, the judge for the rest), train DPO."""
+    """Generate pairs with ``policy``, label them (people first, the judge for the rest), train DPO.
+
+    The judge's labels come with the training data's reference answer as the correction of
+    pairs it rejects outright (see :func:`~domainllm.preferences.ai_labels`).
+    """
     settings = settings or get_settings()
-    pairs = feedback_candidates(policy, round_questions(round_number, settings.seed), indexes, settings)
+    questions = round_questions(round_number, settings.seed)
+    pairs = feedback_candidates(policy, questions, indexes, settings)
     human = human_labels_for(round_number, LabelLog(labels))
-    ai = ai_labels(judge, pairs)
+    ai = ai_labels(judge, pairs, references=reference_answers(questions, indexes))
     examples = dpo_examples(merge_labels(human, ai))
     adapter = train_dpo(DPO_ROUNDS[round_number - 1], examples, policy, settings)
     return FeedbackRound(round_number, pairs, human, ai, adapter)
@@ -176,11 +201,15 @@ def feedback_round(
 def dpo_adapter(
     indexes: dict[IndexRecipe, ChunkIndex] | None = None,
     settings: Settings | None = None,
-    labels: str | Path = EXAMPLE_LABELS,
+    labels: str | Path | None = None,
 ) -> TrainedAdapter:
-    """The RAFT adapter after every DPO round (each round starts from the previous one)."""
+    """The RAFT adapter after every DPO round (each round starts from the previous one).
+
+    ``labels`` defaults to :func:`labels_file`: the reader's own labels once there are any.
+    """
     from domainllm.judge import load_judge
 
+    labels = labels_file() if labels is None else labels
     owned = indexes is None
     indexes = {} if indexes is None else indexes
     try:
@@ -193,3 +222,15 @@ def dpo_adapter(
         if owned:
             for index in indexes.values():
                 index.close()
+
+
+def training_fingerprint() -> str:
+    """Digest of every recipe and of the human labels: what the trained adapters depend on.
+
+    Lets a cached benchmark notice that an adapter would now be trained differently.
+    """
+    import hashlib
+
+    labels = labels_file()
+    text = repr((CLOSED_BOOK_SFT, RAFT_SFT, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE))
+    return hashlib.sha256(text.encode() + labels.read_bytes()).hexdigest()[:16]

@@ -7,7 +7,7 @@ labels win over AI labels for the same pair; the AI judge labels the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from domainllm.feedback import CandidatePair, Label
@@ -36,10 +36,26 @@ def candidate_pairs(
     return pairs
 
 
-def ai_labels(judge: Any, pairs: Sequence[CandidatePair], labeller: str = "ai") -> list[Label]:
-    """The judge's preference for every pair (one batched call)."""
+def ai_labels(
+    judge: Any,
+    pairs: Sequence[CandidatePair],
+    labeller: str = "ai",
+    references: Mapping[str, str] | None = None,
+) -> list[Label]:
+    """The judge's preference for every pair (one batched call).
+
+    ``references`` maps question ids to reference answers (for training questions, the answer
+    the training data holds). Where the judge rejects both answers, the reference becomes the
+    label's correction, so the pair still teaches something: the reference is preferred over
+    each of the model's own answers, as in self-play fine-tuning (SPIN). Without a reference,
+    "both wrong" carries no preference.
+    """
+    references = references or {}
     verdicts = judge.prefer_many([(p.question, p.evidence, p.answer_a, p.answer_b) for p in pairs])
-    return [Label(p, v, labeller) for p, v in zip(pairs, verdicts, strict=True)]
+    return [
+        Label(p, v, labeller, corrected=references.get(p.question_id, "") if v == "both_wrong" else "")
+        for p, v in zip(pairs, verdicts, strict=True)
+    ]
 
 
 def merge_labels(human: Sequence[Label], ai: Sequence[Label]) -> list[Label]:
@@ -91,4 +107,14 @@ def head_to_head(
     """Win rate of ``after`` over ``before`` as the judge sees it (ties and both-wrong count half)."""
     pairs = list(zip(questions, evidence, before, after, strict=True))
     outcomes = [OUTCOME_OF_B[verdict] for verdict in judge.prefer_many(pairs)]
+    return win_rate(outcomes), outcomes
+
+
+def reference_win_rate(before: Sequence[float], after: Sequence[float]) -> tuple[Estimate, list[float]]:
+    """Win rate of ``after`` over ``before`` by per-question scores against the gold answers.
+
+    A question counts 1 when ``after`` scores higher, 0 when lower, 0.5 when equal. Unlike
+    :func:`head_to_head` it needs no judge, only the reference answers of a held-out split.
+    """
+    outcomes = [0.5 if b == a else float(a > b) for b, a in zip(before, after, strict=True)]
     return win_rate(outcomes), outcomes

@@ -13,7 +13,15 @@ import pytest
 
 from domainllm.feedback import CandidatePair, FeedbackWidget, Label, LabelLog
 from domainllm.pareto import pareto_front
-from domainllm.preferences import OUTCOME_OF_B, agreement, dpo_examples, head_to_head, merge_labels
+from domainllm.preferences import (
+    OUTCOME_OF_B,
+    agreement,
+    ai_labels,
+    dpo_examples,
+    head_to_head,
+    merge_labels,
+    reference_win_rate,
+)
 
 PROMPT = (
     {"role": "system", "content": "Answer briefly."},
@@ -125,11 +133,29 @@ class _FixedJudge:
         return self.verdicts[: len(pairs)]
 
 
+def test_ai_labels_correct_both_wrong_pairs_with_the_reference_only() -> None:
+    pairs = [_pair(qid="train-1"), _pair(qid="train-2"), _pair(qid="train-3")]
+    judge = _FixedJudge(["both_wrong", "both_wrong", "A"])
+    labels = ai_labels(judge, pairs, references={"train-1": "30 days [1]", "train-3": "30 days [1]"})
+    assert [(label.label, label.corrected) for label in labels] == [
+        ("both_wrong", "30 days [1]"),
+        ("both_wrong", ""),
+        ("A", ""),
+    ]
+    assert len(dpo_examples(labels)) == 3  # two from the corrected pair, one from "A"
+
+
 def test_head_to_head_counts_ties_and_both_wrong_as_half() -> None:
     verdicts = ["B", "A", "tie", "both_wrong"]
     estimate, outcomes = head_to_head(_FixedJudge(verdicts), ["q"] * 4, ["e"] * 4, ["a"] * 4, ["b"] * 4)
     assert outcomes == [OUTCOME_OF_B[v] for v in verdicts] == [1.0, 0.0, 0.5, 0.5]
     assert estimate.mean == pytest.approx(0.5)
+
+
+def test_reference_win_rate_compares_scores_question_by_question() -> None:
+    estimate, outcomes = reference_win_rate([0.0, 0.5, 1.0, 0.2], [1.0, 0.5, 0.0, 0.4])
+    assert outcomes == [1.0, 0.5, 0.0, 1.0]
+    assert estimate.mean == pytest.approx(0.625) and estimate.n == 4
 
 
 def test_pareto_front_by_hand() -> None:
