@@ -276,9 +276,13 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
 
 
 def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
-    """Cache key: settings, systems, the sampled question ids and the benchmark's version."""
+    """Cache key: settings, systems, sampled question ids, training recipes and labels, version."""
+    from domainllm.finetuned import training_fingerprint
+
     ids = {s: [q.id for q in qs] for s, qs in benchmark_questions(settings).items()}
-    text = json.dumps([asdict(settings), list(systems), ids, BENCHMARK_VERSION], sort_keys=True)
+    text = json.dumps(
+        [asdict(settings), list(systems), ids, training_fingerprint(), BENCHMARK_VERSION], sort_keys=True
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,16 @@ def test_micro_batches_must_divide_the_batch() -> None:
     assert run.accumulation_steps == 2
     with pytest.raises(ValueError, match="divisor"):
         TrainingRun("x", "sft", "d", batch_size=4, micro_batch_size=3)
+
+
+def test_own_labels_change_the_training_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from domainllm.feedback import LabelLog
+    from domainllm.finetuned import EXAMPLE_LABELS, labels_file, my_labels_path, training_fingerprint
+
+    monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
+    assert labels_file() == EXAMPLE_LABELS
+    before = training_fingerprint()
+    example = LabelLog(EXAMPLE_LABELS).load()[0]
+    LabelLog(my_labels_path()).append(example)
+    assert labels_file() == my_labels_path()
+    assert training_fingerprint() != before
