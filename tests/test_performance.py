@@ -1,0 +1,237 @@
+"""The pure half of domainllm.performance: statistics, brute-force top-k, crossings, verdicts."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from domainllm import performance as perf
+
+
+def test_summarize_percentiles_are_linearly_interpolated() -> None:
+    summary = perf.summarize([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    assert summary["n"] == 10 and summary["mean"] == 5.5
+    assert summary["p50"] == pytest.approx(5.5)
+    assert summary["p95"] == pytest.approx(9.55)
+    assert (summary["min"], summary["max"]) == (1, 10)
+
+
+def test_latency_ms_converts_seconds() -> None:
+    assert perf.latency_ms([0.001, 0.003])["p50"] == pytest.approx(2.0)
+
+
+def test_summarize_refuses_nothing() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        perf.summarize([])
+
+
+def test_spread_is_range_over_mean() -> None:
+    result = perf.spread([90.0, 110.0])
+    assert result["runs"] == [90.0, 110.0] and result["mean"] == 100.0
+    assert result["relative"] == pytest.approx(0.2)
+    assert perf.spread([5.0])["relative"] == 0.0
+
+
+def test_brute_force_top_k_ranks_by_cosine_not_length() -> None:
+    corpus = np.array([[10.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 0.0]])
+    top = perf.brute_force_top_k(corpus, np.array([1.0, 0.1]), k=3)
+    assert top.tolist() == [[0, 2, 1]]  # the long row 0 wins on angle, not on length
+
+
+def test_brute_force_top_k_breaks_ties_by_index_and_caps_k() -> None:
+    corpus = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
+    assert perf.brute_force_top_k(corpus, np.array([[1.0, 0.0]]), k=2).tolist() == [[0, 1]]
+    assert perf.brute_force_top_k(corpus, np.array([[0.0, 1.0]]), k=10).shape == (1, 3)
+
+
+def test_brute_force_top_k_matches_a_full_sort() -> None:
+    corpus = perf.synthetic_unit_vectors(300, 16, seed=3)
+    queries = perf.near_queries(corpus, 7, seed=4)
+    expected = np.argsort(-(queries @ corpus.T), axis=1, kind="stable")[:, :5]
+    assert (perf.brute_force_top_k(corpus, queries, 5, normalized=True) == expected).all()
+
+
+def test_brute_force_top_k_checks_its_input() -> None:
+    with pytest.raises(ValueError, match="k must be positive"):
+        perf.brute_force_top_k(np.eye(2), np.eye(2), 0)
+    with pytest.raises(ValueError, match="dimensions differ"):
+        perf.brute_force_top_k(np.eye(2), np.eye(3), 1)
+
+
+def test_near_queries_find_their_source_row() -> None:
+    corpus = perf.synthetic_unit_vectors(500, 64, seed=0)
+    rng = np.random.default_rng(1)
+    rows = rng.choice(500, size=20, replace=False)
+    queries = perf.near_queries(corpus, 20, seed=1)
+    assert np.allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
+    assert perf.brute_force_top_k(corpus, queries, 1)[:, 0].tolist() == rows.tolist()
+
+
+def test_top_k_agreement_counts_sets_orders_and_overlap() -> None:
+    result = perf.top_k_agreement([[1, 2], [3, 4], [5, 6]], [[1, 2], [4, 3], [5, 7]])
+    assert result["same_set"] == pytest.approx(2 / 3)
+    assert result["same_order"] == pytest.approx(1 / 3)
+    assert result["overlap"] == pytest.approx((1 + 1 + 0.5) / 3)
+
+
+def test_crossing_point_interpolates_on_log_axes() -> None:
+    crossing = perf.crossing_point([10, 1000], [1.0, 100.0], 10.0)
+    assert crossing == {"size": pytest.approx(100.0), "how": "interpolated"}
+
+
+def test_crossing_point_extrapolates_along_the_last_power_law() -> None:
+    crossing = perf.crossing_point([100, 10, 1000], [2.0, 1.0, 4.0], 16.0)  # unsorted on purpose
+    assert crossing is not None and crossing["how"] == "extrapolated"
+    assert crossing["size"] == pytest.approx(100_000.0)
+
+
+def test_crossing_point_edge_cases() -> None:
+    assert perf.crossing_point([10, 100], [30.0, 40.0], 20.0) == {
+        "size": 10.0,
+        "how": "at or below the smallest size",
+    }
+    assert perf.crossing_point([10, 100], [5.0, 4.0], 20.0) is None
+    with pytest.raises(ValueError):
+        perf.crossing_point([0, 10], [1.0, 2.0], 5.0)
+
+
+def test_training_flop_estimates() -> None:
+    assert perf.training_flops(100, 10) == 6000
+    # forward over everything, input gradients through half, full training of the LoRA weights
+    assert perf.configured_training_flops(100, 50, 1, 10) == (200 + 100 + 6) * 10
+
+
+def bench_fixture(lab_seconds: float = 100.0, p50s: tuple[float, ...] = (2.0, 8.0, 32.0)) -> dict:
+    """A small bench.json with two labs, three retrieval sizes, matmul and LoRA runs."""
+    scales = []
+    for contracts, p50 in zip((40, 400, 4000), p50s, strict=True):
+        scales.append(
+            {
+                "contracts": contracts,
+                "chunks": contracts * 15,
+                "runs": [
+                    {
+                        "build_rows_per_s": 1000.0,
+                        "milvus_ms": {"p50": p50 * factor, "p95": 2 * p50},
+                        "numpy_ms": {"p50": p50 / 4, "p95": p50 / 2},
+                        "agreement": {"same_order": 1.0},
+                    }
+                    for factor in (0.9, 1.1)
+                ],
+            }
+        )
+    scales.append({"contracts": 40000, "chunks": 600000, "skipped": "too slow", "runs": [{"numpy_ms": {"p50": 9.0, "p95": 12.0}}]})  # fmt: skip
+    return {
+        "labs": {
+            "00-setup": {"seconds": lab_seconds, "peak_mib": 900.0, "budget_s": 120, "budget_mib": 1536},
+            "07-sft": {"seconds": 200.0, "peak_mib": 2100.0, "budget_s": 360, "budget_mib": 2048},
+        },
+        "micro": {
+            "matmul": {"runs": [{"peak_gflops": 100.0, "model_shape_gflops": 50.0}]},
+            "lora": {
+                "runs": [
+                    {"tokens_per_s": 10.0, "standard_gflops": 20.0, "configured_gflops": 10.0},
+                    {"tokens_per_s": 30.0, "standard_gflops": 40.0, "configured_gflops": 20.0},
+                ]
+            },
+            "retrieval": {"scales": scales},
+        },
+    }
+
+
+def test_lab_rows_judge_each_budget() -> None:
+    rows = {row["lab"]: row["verdict"] for row in perf.lab_rows(bench_fixture())}
+    assert rows == {"00-setup": "ok", "07-sft": "over memory"}
+    rows = {row["lab"]: row["verdict"] for row in perf.lab_rows(bench_fixture(lab_seconds=130))}
+    assert rows["00-setup"] == "over time"
+
+
+def test_retrieval_rows_average_runs_and_keep_skips() -> None:
+    rows = perf.retrieval_rows(bench_fixture())
+    assert [row["contracts"] for row in rows] == [40, 400, 4000, 40000]
+    assert rows[1]["Milvus p50 ms"] == pytest.approx(8.0)
+    assert rows[1]["Milvus / NumPy (p50)"] == pytest.approx(4.0)
+    assert "Milvus p50 ms" not in rows[3] and rows[3]["note"] == "too slow"
+    assert rows[3]["NumPy p50 ms"] == 9.0
+
+
+def test_milvus_crossing_uses_the_measured_curve() -> None:
+    crossing = perf.milvus_crossing(bench_fixture())
+    assert crossing is not None and crossing["how"] == "interpolated"
+    assert crossing["size"] == pytest.approx(400 * 10 ** (math.log(20 / 8) / math.log(4)))
+
+
+def test_verdicts_from_numbers() -> None:
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(bench_fixture())}
+    assert found["whole"].ok is True and found["whole"].measured == "5.0 min for 2 labs"
+    assert found["every"].ok is False and "07-sft" in found["every"].note
+    retrieval = found["dense"]
+    assert retrieval.ok is False and "4,000 contracts (largest measured)" in retrieval.measured
+    assert "NumPy scan of the 600,000 vectors at 40,000 contracts takes 9.0 ms" in retrieval.note
+    lora = found["LoRA"]
+    assert lora.ok is True and lora.measured.startswith("0.300")
+    assert "0.150" in lora.note and "0.50 of peak" in lora.note
+
+
+def test_a_failed_lab_fails_both_lab_verdicts() -> None:
+    bench = bench_fixture()
+    bench["labs"]["09-benchmark"] = {"error": "boom", "budget_s": 480, "budget_mib": 1536}
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(bench)}
+    assert found["whole"].ok is False and "09-benchmark" in found["whole"].note
+    assert found["every"].measured == "1 of 3 labs"
+    assert found["every"].ok is False and "failed: 09-benchmark" in found["every"].note
+
+
+def test_the_book_is_not_judged_from_some_of_its_labs() -> None:
+    expected = ["00-setup", "07-sft", "10-roi"]
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(bench_fixture(), expected)}
+    assert found["whole"].ok is None and "not measured: 10-roi" in found["whole"].note
+    assert found["every"].ok is False  # 07-sft is over memory whatever 10-roi does
+    bench = bench_fixture()
+    bench["labs"]["07-sft"]["peak_mib"] = 1000.0
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(bench, expected)}
+    assert found["every"].ok is None
+
+
+def test_retrieval_verdict_met_when_the_curve_stays_low() -> None:
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(bench_fixture(p50s=(1.0, 1.5, 2.0)))}
+    assert found["dense"].ok is True and "extrapolated" in found["dense"].note
+
+
+def test_verdicts_say_not_measured_on_an_empty_file() -> None:
+    rows = perf.verdict_rows({})
+    assert rows and all(row["ok"] == "not judged" for row in rows)
+
+
+def test_spread_rows_list_each_run() -> None:
+    rows = {row["metric"]: row for row in perf.spread_rows(bench_fixture())}
+    assert rows["LoRA SFT training"]["runs"] == [10.0, 30.0]
+    assert rows["LoRA SFT training"]["relative"] == pytest.approx(1.0)
+    assert rows["Milvus p50, 400 contracts"]["runs"] == [pytest.approx(7.2), pytest.approx(8.8)]
+
+
+def test_load_bench_takes_each_section_from_the_first_file_that_has_it(tmp_path) -> None:
+    labs_only = tmp_path / "build.json"
+    labs_only.write_text(json.dumps({"machine": {"cpus": 8}, "labs": {"00-setup": {}}, "micro": {}}))
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(json.dumps({"machine": {"cpus": 2}, "labs": {"x": {}}, "micro": {"repeat": 2}}))
+    bench = perf.load_bench(tmp_path / "missing.json", labs_only, snapshot)
+    assert bench["labs"] == {"00-setup": {}} and bench["micro"] == {"repeat": 2}
+    assert bench["sources"] == {"labs": str(labs_only), "micro": str(snapshot)}
+    assert bench["machines"]["labs"]["cpus"] == 8 and bench["machines"]["micro"]["cpus"] == 2
+    assert perf.load_bench(tmp_path / "missing.json") == {"sources": {}, "machines": {}}
+
+
+def test_the_pure_half_does_not_import_torch() -> None:
+    """The book page imports this module to read bench.json; it must stay light."""
+    code = (
+        "import sys; from domainllm import performance as p; p.verdict_rows({}); p.machine_info(); "
+        "print(sorted(m for m in ('torch', 'transformers', 'pymilvus') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
