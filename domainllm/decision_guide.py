@@ -2,10 +2,10 @@
 
 For each freshness need (how often the documents change, and whether questions about new
 documents must be answered before the next retraining), each accuracy need (no requirement,
-a minimum token F1, or the most accurate) and each band of monthly query volume, the guide
+a minimum accuracy, or the most accurate) and each band of monthly query volume, the guide
 names the cheapest approach that *certainly* meets the need, or says why it cannot:
 
-* An approach certainly meets ``F1 >= t`` when the low end of its 95% interval is at least
+* An approach certainly meets ``accuracy >= t`` when the low end of its 95% interval is at least
   ``t``; when the interval straddles ``t`` the data cannot tell, and the guide says so.
 * "Most accurate" has a winner only when its interval overlaps no other approach's; otherwise
   the overlapping approaches are reported as not distinguishable, with the cheaper one named
@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from domainllm.benchmark import HEADLINE_METRIC
 from domainllm.costs import Approach, break_even_volume, cheapest, total_cost
 from domainllm.roi import APPROACHES, RoiModel, format_volume
 from domainllm.stats import Estimate
@@ -88,7 +89,7 @@ class GuideRow:
         return asdict(self)
 
 
-def quality(results: Mapping[str, Any], system: str, split: str, metric: str = "f1") -> Estimate:
+def quality(results: Mapping[str, Any], system: str, split: str, metric: str = HEADLINE_METRIC) -> Estimate:
     """The measured ``metric`` of ``system`` on ``split``, with its 95% interval."""
     try:
         m = results["results"][system][split]["metrics"][metric]
@@ -161,11 +162,11 @@ def decision_guide(
     freshness: Sequence[Freshness] = DEFAULT_FRESHNESS,
     targets: Sequence[float] = DEFAULT_TARGETS,
     months: int = 12,
-    metric: str = "f1",
+    metric: str = HEADLINE_METRIC,
 ) -> list[GuideRow]:
     """The decision guide as rows: freshness need x accuracy need x volume band.
 
-    Accuracy is the measured ``metric`` (default token F1) of each approach's system on the
+    Accuracy is the measured ``metric`` (default: the share of answers containing the gold value) of each approach's system on the
     freshness need's split; costs are totals over ``months`` with the fine-tuned models
     retrained (and the index rebuilt) every ``change_every_months``.
     """

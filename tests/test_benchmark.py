@@ -10,6 +10,7 @@ import pytest
 from domainllm.adapters import TrainingRun
 from domainllm.benchmark import (
     BENCH_SPLITS,
+    HEADLINE_METRIC,
     SYSTEMS,
     SYSTEMS_BY_NAME,
     benchmark_questions,
@@ -26,8 +27,8 @@ def _report(scores: list[float]) -> dict:
     mean = sum(scores) / len(scores)
     return {
         "n": len(scores),
-        "metrics": {"f1": {"mean": mean, "low": mean - 0.1, "high": mean + 0.1, "n": len(scores)}},
-        "per_question": {"f1": scores},
+        "metrics": {HEADLINE_METRIC: {"mean": mean, "low": mean - 0.1, "high": mean + 0.1, "n": len(scores)}},
+        "per_question": {HEADLINE_METRIC: scores},
     }
 
 
