@@ -158,19 +158,40 @@ def check_training_set(examples: Sequence[Any], batch_size: int, minimum: int = 
 
 
 def load_base_model(settings: Settings | None = None, chain: Sequence[TrainedAdapter] = ()) -> Any:
-    """A fresh copy of the base model with the adapters in ``chain`` merged in, in order."""
+    """A copy of the base model with the adapters in ``chain`` merged in, in order.
+
+    The copy shares every weight the adapters leave alone with the process-wide generator
+    (:func:`~domainllm.models.load_generator`) and clones only the weights an adapter changes,
+    before merging into them. With LoRA on the top six blocks of the 135M model an adapted copy
+    costs about 90 MB instead of 0.5 GB, and the shared generator is never modified.
+    """
+    import copy
+
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM
 
-    from domainllm.models import generator_source
+    from domainllm.models import load_generator
 
     settings = settings or get_settings()
     torch.manual_seed(settings.seed)
-    model = AutoModelForCausalLM.from_pretrained(generator_source(settings), dtype=torch.float32)
+    base = load_generator(settings).model
+    shared = [*base.parameters(), *base.buffers()]
+    model = copy.deepcopy(base, memo={id(tensor): tensor for tensor in shared})
+    shared_storage = {tensor.data_ptr() for tensor in shared}
     for adapter in chain:
-        model = PeftModel.from_pretrained(model, str(adapter.path)).merge_and_unload()
-    return model.to(settings.device)
+        wrapped = PeftModel.from_pretrained(model, str(adapter.path))
+        for layer in adapted_layers(wrapped):
+            if layer.weight.data_ptr() in shared_storage:
+                layer.weight = torch.nn.Parameter(layer.weight.detach().clone(), requires_grad=False)
+        model = wrapped.merge_and_unload()
+    return model
+
+
+def adapted_layers(model: Any) -> list[Any]:
+    """The base layers (for example ``nn.Linear``) that a PEFT model's LoRA adapters modify."""
+    from peft.tuners.lora import LoraLayer
+
+    return [module.get_base_layer() for module in model.modules() if isinstance(module, LoraLayer)]
 
 
 def load_tokenizer(settings: Settings | None = None) -> Any:
@@ -188,8 +209,8 @@ def load_tokenizer(settings: Settings | None = None) -> Any:
 def load_adapted_generator(adapter: TrainedAdapter, settings: Settings | None = None) -> Generator:
     """A generator whose weights are the base model with ``adapter`` (and its parents) merged in.
 
-    Each call loads a fresh copy of the base weights (about 0.5 GB for the 135M model); drop
-    it with :func:`release` when done.
+    The untouched weights are shared with the base generator (see :func:`load_base_model`), so
+    each call costs only the adapted layers; drop it with :func:`release` when done.
     """
     from domainllm.generation import Generator
 

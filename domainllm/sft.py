@@ -12,9 +12,10 @@ Examples are prompt-completion conversations, so the loss covers the answer toke
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,29 @@ def trainer_common_args(run: TrainingRun, settings: Settings) -> dict[str, Any]:
     }
 
 
+# Tokens per chunk when TRL's fused LM head scores the vocabulary. TRL's default (32,768) puts a
+# whole batch in one chunk, so its logits (tokens x 49,152 x 4 bytes) and their softmax are
+# materialized at once: about 0.6 GB for a DPO micro-batch of 900 tokens. 256 tokens keep that
+# near 50 MB and, on a CPU, make a step faster (measured: peak 1.6 -> 1.0 GB, 13.8 -> 9 s a step).
+LOGIT_CHUNK_TOKENS = 256
+
+
+@contextlib.contextmanager
+def small_logit_chunks(tokens: int = LOGIT_CHUNK_TOKENS) -> Iterator[None]:
+    """Within the block, TRL's fused LM head scores ``tokens`` positions at a time."""
+    from trl.trainer import utils
+
+    if not hasattr(utils, "_CHUNKED_LOGPROB_CHUNK_SIZE"):  # a TRL without the setting: change nothing
+        yield
+        return
+    saved = utils._CHUNKED_LOGPROB_CHUNK_SIZE
+    utils._CHUNKED_LOGPROB_CHUNK_SIZE = tokens
+    try:
+        yield
+    finally:
+        utils._CHUNKED_LOGPROB_CHUNK_SIZE = saved
+
+
 def fit_lora(
     trainer_class: Any,
     config_class: Any,
@@ -176,7 +200,8 @@ def fit_lora(
             peft_config=run.lora.to_peft(model.config.num_hidden_layers),
         )
         started = time.perf_counter()
-        trainer.train()
+        with small_logit_chunks():
+            trainer.train()
         seconds = time.perf_counter() - started
         trainer.model.save_pretrained(staging)
     history = list(trainer.state.log_history)

@@ -1,0 +1,57 @@
+"""An adapted model shares the base generator's untouched weights and never changes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from domainllm.adapters import LoraSettings, TrainedAdapter, TrainingRun, load_base_model
+from domainllm.models import load_generator
+from domainllm.sft import small_logit_chunks
+
+pytestmark = pytest.mark.slow
+
+TOP = "model.layers.29.self_attn.q_proj"
+BOTTOM = "model.layers.0.self_attn.q_proj"
+
+
+def random_adapter(folder: Path) -> TrainedAdapter:
+    """A LoRA adapter on the top block's query projection with random (non-zero) weights."""
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(0)
+    model = get_peft_model(
+        load_base_model(),
+        LoraConfig(r=4, target_modules=["q_proj"], layers_to_transform=[29], init_lora_weights=False),
+    )
+    model.save_pretrained(folder)
+    run = TrainingRun("test-random", "sft", "data", lora=LoraSettings(r=4, top_layers=1))
+    return TrainedAdapter(folder, run, {})
+
+
+def weight(model: torch.nn.Module, name: str) -> torch.Tensor:
+    return model.get_submodule(name).weight
+
+
+def test_adapted_model_shares_untouched_weights_and_leaves_the_base_alone(tmp_path: Path) -> None:
+    base = load_generator().model
+    top_before = weight(base, TOP).detach().clone()
+
+    adapted = load_base_model(chain=(random_adapter(tmp_path / "adapter"),))
+
+    assert weight(adapted, BOTTOM).data_ptr() == weight(base, BOTTOM).data_ptr()  # shared, not copied
+    assert weight(adapted, TOP).data_ptr() != weight(base, TOP).data_ptr()
+    assert not torch.equal(weight(adapted, TOP), top_before)  # the adapter was merged in
+    assert torch.equal(weight(base, TOP), top_before)  # ... into a clone, not into the generator
+    assert not any("lora" in name for name, _ in adapted.named_modules())
+
+
+def test_small_logit_chunks_restores_trls_setting() -> None:
+    from trl.trainer import utils
+
+    before = utils._CHUNKED_LOGPROB_CHUNK_SIZE
+    with small_logit_chunks(64):
+        assert utils._CHUNKED_LOGPROB_CHUNK_SIZE == 64
+    assert before == utils._CHUNKED_LOGPROB_CHUNK_SIZE
