@@ -4,7 +4,8 @@ Systems run from the base model closed-book to RAG with a retrieval-aware fine-t
 after DPO. Every system answers the same seeded sample of each split; answer metrics,
 retrieval metrics (RAG systems), grounding, tokens and latency are measured per question and
 summarized with 95% bootstrap intervals; headline comparisons get paired bootstrap tests.
-Fine-tuned models come from :mod:`domainllm.finetuned` (cache, or trained when missing).
+Each system also summarizes a seeded sample of contracts (:mod:`domainllm.summarization`),
+scored by the key terms it states and by ROUGE-L against the reference summaries. Fine-tuned models come from :mod:`domainllm.finetuned` (cache, or trained when missing).
 
 ``python -m domainllm bench all --json OUT`` and lab 09 both call :func:`run_benchmark`;
 :func:`load_or_run_benchmark` caches the result by configuration so lab 10 reuses it.
@@ -23,11 +24,13 @@ from domainllm.adapters import TrainedAdapter, load_adapted_generator, release
 from domainllm.config import Settings, get_settings
 from domainllm.evaluation import sample_questions
 from domainllm.grounding import grounding_check
-from domainllm.questions import Question, load_questions
+from domainllm.questions import Question, Summary, load_questions, load_summaries
 from domainllm.rag import RagPipeline
 from domainllm.rag_bench import PIPELINES, IndexRecipe, evaluate_pipeline, make_recipe_retriever
 from domainllm.retrievers import ChunkIndex
 from domainllm.stats import bootstrap_ci, paired_bootstrap
+from domainllm.summarization import key_terms_of, score_summaries, summarize_contracts, summary_sample
+from domainllm.synthetic_data import load_facts
 
 BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
 # The headline metric: does the answer contain the gold value (or an alias)? Token F1 gives
@@ -35,7 +38,8 @@ BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
 # closed-book model for guessing typical values of contracts it never saw.
 HEADLINE_METRIC = "contains"
 BASE_QUESTIONS_PER_SPLIT = 8
-BENCHMARK_VERSION = 2
+BASE_SUMMARIES = 4
+BENCHMARK_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,12 @@ def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Ques
     settings = settings or get_settings()
     n = questions_per_split(settings)
     return {split: sample_questions(load_questions(split), n, seed=settings.seed) for split in BENCH_SPLITS}
+
+
+def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
+    """The seeded sample of reference summaries each system writes its own version of (4 at scale 1)."""
+    settings = settings or get_settings()
+    return summary_sample(load_summaries(), max(2, round(BASE_SUMMARIES * settings.scale)), settings.seed)
 
 
 def trained_adapters(
@@ -204,6 +214,39 @@ def evaluate_system(
     return {split: results[split] for split in questions}
 
 
+def summarize_with_system(
+    spec: SystemSpec,
+    summaries: Sequence[Summary],
+    indexes: dict[IndexRecipe, ChunkIndex],
+    adapter: TrainedAdapter | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """One system's summaries of the sampled contracts, scored by key terms and ROUGE-L (cached)."""
+    from domainllm.files import atomic_write_text
+    from domainllm.models import load_generator
+    from domainllm.paths import cache_dir
+
+    settings = settings or get_settings()
+    path = (
+        cache_dir("results", "reports")
+        / f"{report_key(spec, adapter, 'summaries', summaries, settings)}.json"
+    )
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if not summaries:
+        return score_summaries([], [])
+    retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
+    generator = load_generator(settings) if adapter is None else load_adapted_generator(adapter, settings)
+    try:
+        outputs = summarize_contracts(summaries, generator, retriever, k=PIPELINES[spec.pipeline].k)
+    finally:
+        if adapter is not None:
+            release(generator)
+    report = score_summaries(outputs, summaries, key_terms_of(load_facts()))
+    atomic_write_text(path, json.dumps(report))
+    return report
+
+
 def pipeline_answers_chunks(pipeline: RagPipeline, report: dict[str, Any]) -> list[list[Any]]:
     """The chunk objects behind each answer's chunk ids (looked up in the retriever's index)."""
     index = _chunk_lookup(pipeline.retriever)
@@ -247,8 +290,10 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
     if unknown:
         raise ValueError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS_BY_NAME)}.")
     questions = benchmark_questions(settings)
+    summaries = benchmark_summaries(settings)
     indexes: dict[IndexRecipe, ChunkIndex] = {}
     results: dict[str, Any] = {}
+    summary_results: dict[str, Any] = {}
     started = time.perf_counter()
     try:
         adapters = trained_adapters(indexes, settings, names)
@@ -256,6 +301,7 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
             spec = SYSTEMS_BY_NAME[name]
             adapter = adapters[spec.adapter] if spec.adapter else None
             results[name] = evaluate_system(spec, questions, indexes, adapter, settings)
+            summary_results[name] = summarize_with_system(spec, summaries, indexes, adapter, settings)
     finally:
         for index in indexes.values():
             index.close()
@@ -264,6 +310,7 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
             "settings": asdict(settings),
             "questions_per_split": questions_per_split(settings),
             "question_ids": {s: [q.id for q in qs] for s, qs in questions.items()},
+            "summary_ids": [s.id for s in summaries],
             "seconds": time.perf_counter() - started,
         },
         "systems": {
@@ -276,6 +323,7 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
             for n, s in ((n, SYSTEMS_BY_NAME[n]) for n in names)
         },
         "results": results,
+        "summaries": summary_results,
         "comparisons": comparisons(results),
         "training": training_summary(adapters),
     }

@@ -14,6 +14,7 @@ from domainllm.benchmark import (
     SYSTEMS,
     SYSTEMS_BY_NAME,
     benchmark_questions,
+    benchmark_summaries,
     comparisons,
     questions_per_split,
     report_key,
@@ -52,6 +53,13 @@ def test_samples_are_seeded_and_scale_with_the_setting() -> None:
         s: [q.id for q in qs] for s, qs in again.items()
     }
     assert all(q.split == split for split, qs in first.items() for q in qs)
+
+
+def test_summary_sample_is_seeded_and_scales_with_the_setting() -> None:
+    first = benchmark_summaries(Settings())
+    assert first == benchmark_summaries(Settings()) and len(first) == 4
+    assert len(benchmark_summaries(Settings(scale=2))) == 8
+    assert len({s.doc_id for s in first}) == len(first)
 
 
 def test_report_key_changes_with_adapter_questions_and_settings() -> None:
