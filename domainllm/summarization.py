@@ -2,8 +2,7 @@
 
 Every system summarizes the same contracts: RAG systems from the passages their pipeline
 retrieves for the request (which names the contract; pipelines with a contract filter keep to
-it, naive RAG does not), closed-book
-systems from their weights alone. Summaries are scored two ways:
+it, naive RAG does not), closed-book systems from their weights alone. Summaries are scored two ways:
 
 * **key terms covered**: the share of the contract's current fact values (parties, dates,
   amounts, periods, from ``facts.jsonl``) that the summary states, matched like answers are;
