@@ -137,14 +137,14 @@ def data_fingerprint(examples: Sequence[dict[str, Any]]) -> str:
 
 
 def generator_fingerprint(settings: Settings | None = None) -> str:
-    """Identifies the base weights: the shipped generator's checksum, or the configured id."""
-    from domainllm.config import SHIPPED_GENERATOR
+    """Identifies the base weights: the shipped generator's checksum (or the configured id) and dtype."""
+    from domainllm.config import SHIPPED_GENERATOR, dtype_tag
     from domainllm.models import GENERATOR_SHA256
 
     settings = settings or get_settings()
     if settings.generator == SHIPPED_GENERATOR:
-        return f"{SHIPPED_GENERATOR}:{GENERATOR_SHA256[:12]}"
-    return settings.generator
+        return f"{SHIPPED_GENERATOR}:{GENERATOR_SHA256[:12]}{dtype_tag(settings)}"
+    return f"{settings.generator}{dtype_tag(settings)}"
 
 
 def check_training_set(examples: Sequence[Any], batch_size: int, minimum: int = 8) -> None:

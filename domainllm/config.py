@@ -10,10 +10,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 SHIPPED_GENERATOR = "smollm2-135m-instruct"
 SHIPPED_EMBEDDER = "all-minilm-l6-v2"
 BACKENDS = ("transformers",)
+DTYPES = ("auto", "float32", "bfloat16")
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,10 @@ class Settings:
     max_context_tokens: longest prompt plus answer the labs send to the generator; longer
         prompts are truncated with a warning (the model's own window may be larger, but on a
         CPU long prompts are slow).
+    dtype: number format of the generator's and embedder's weights. ``auto`` picks bfloat16
+        where the hardware multiplies it natively (a CPU with AVX-512 BF16 or AMX, a GPU with
+        bf16 support) and float32 elsewhere; bfloat16 halves the weights' memory and, on such
+        a CPU, generates about 1.6x and embeds about 2.5x as fast.
     """
 
     generator: str = SHIPPED_GENERATOR
@@ -37,8 +46,11 @@ class Settings:
     backend: str = "transformers"
     scale: float = 1.0
     max_context_tokens: int = 2048
+    dtype: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"Unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}.")
         if self.backend not in BACKENDS:
             raise ValueError(f"Unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
         if self.scale <= 0:
@@ -61,7 +73,35 @@ class Settings:
             backend=env.get("DOMAINLLM_BACKEND", default.backend),
             scale=float(env.get("DOMAINLLM_SCALE", default.scale)),
             max_context_tokens=int(env.get("DOMAINLLM_MAX_CONTEXT", default.max_context_tokens)),
+            dtype=env.get("DOMAINLLM_DTYPE", default.dtype),
         )
+
+
+def native_bfloat16(device: str) -> bool:
+    """Whether ``device`` multiplies bfloat16 matrices in hardware (else bf16 is emulated and slow)."""
+    import torch
+
+    if device.startswith("cuda"):
+        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    if device == "cpu":
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return False
+
+
+def model_dtype(settings: Settings) -> torch.dtype:
+    """The torch dtype the settings ask for, with ``auto`` resolved for the settings' device."""
+    import torch
+
+    if settings.dtype == "bfloat16" or (settings.dtype == "auto" and native_bfloat16(settings.device)):
+        return torch.bfloat16
+    return torch.float32
+
+
+def dtype_tag(settings: Settings) -> str:
+    """``""`` for float32, else ``":bfloat16"``: appended to cache keys of model outputs."""
+    import torch
+
+    return "" if model_dtype(settings) == torch.float32 else ":bfloat16"
 
 
 def get_settings() -> Settings:

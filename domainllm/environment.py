@@ -72,5 +72,11 @@ def check_environment(settings: Settings | None = None) -> list[Check]:
         checks.append(Check("cache folder", f"{folder} ({free:.0f} GiB free)", free > 2, "needs ~1 GB"))
     except PermissionError as exc:
         checks.append(Check("cache folder", "not writable", False, str(exc)))
-    checks.append(Check("settings", f"generator={settings.generator}, device={settings.device}", True))
+    checks.append(
+        Check(
+            "settings",
+            f"generator={settings.generator}, device={settings.device}, dtype={settings.dtype}",
+            True,
+        )
+    )
     return checks

@@ -63,13 +63,19 @@ class Generator:
 
     @classmethod
     def from_pretrained(cls, source: str, settings: Settings) -> Generator:
-        """Load model and tokenizer from a folder or hub id, in eval mode on ``settings.device``."""
+        """Load model and tokenizer from a folder or hub id, in eval mode on ``settings.device``.
+
+        The weights take the settings' dtype (:func:`~domainllm.config.model_dtype`).
+        """
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from domainllm.config import model_dtype
+
         torch.manual_seed(settings.seed)
         tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).to(settings.device)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=model_dtype(settings))
+        model = model.to(settings.device)
         model.eval()
         return cls(model, tokenizer, settings)
 

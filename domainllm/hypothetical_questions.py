@@ -46,13 +46,13 @@ def model_key(generator: Any) -> str:
     name = getattr(settings, "generator", None)
     if name is None:
         return type(generator).__name__
-    from domainllm.config import SHIPPED_GENERATOR
+    from domainllm.config import SHIPPED_GENERATOR, dtype_tag
 
     if name == SHIPPED_GENERATOR:
         from domainllm.models import GENERATOR_SHA256
 
-        return f"{name}:{GENERATOR_SHA256}"
-    return str(name)
+        return f"{name}:{GENERATOR_SHA256}{dtype_tag(settings)}"
+    return f"{name}{dtype_tag(settings)}"
 
 
 def passage_prompt(chunk: Chunk) -> str:

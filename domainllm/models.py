@@ -175,7 +175,10 @@ def load_generator(settings: Settings | None = None) -> Generator:
 def _load_embedder_cached(settings: Settings) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(embedder_source(settings), device=settings.device)
+    from domainllm.config import model_dtype
+
+    embedder = SentenceTransformer(embedder_source(settings), device=settings.device)
+    return embedder.to(model_dtype(settings))
 
 
 def load_embedder(settings: Settings | None = None) -> SentenceTransformer:

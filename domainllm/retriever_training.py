@@ -89,13 +89,15 @@ class TunedRetriever:
         """Normalized embeddings from the tuned model, cached on disk under its own key."""
         from sentence_transformers import SentenceTransformer
 
+        from domainllm.config import dtype_tag, model_dtype
+
         settings = settings or get_settings()
-        model = SentenceTransformer(str(self.path), device=settings.device)
+        model = SentenceTransformer(str(self.path), device=settings.device).to(model_dtype(settings))
 
         def encode(texts: list[str]) -> np.ndarray:
-            return model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+            return model.encode(texts, batch_size=16, normalize_embeddings=True, show_progress_bar=False)
 
-        return CachedEncoder(encode, f"tuned:{self.path.name}")
+        return CachedEncoder(encode, f"tuned:{self.path.name}{dtype_tag(settings)}")
 
 
 def train_retriever(

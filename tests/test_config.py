@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.config import SHIPPED_GENERATOR, Settings, get_settings
+from domainllm.config import SHIPPED_GENERATOR, Settings, dtype_tag, get_settings, model_dtype
 
 
 def test_defaults_run_the_shipped_models_on_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +29,29 @@ def test_unknown_backend_and_bad_scale_are_refused() -> None:
         Settings(backend="carrier-pigeon")
     with pytest.raises(ValueError, match="scale must be positive"):
         Settings(scale=0)
+    with pytest.raises(ValueError, match="Unknown dtype"):
+        Settings(dtype="float8")
+
+
+def test_dtype_setting_picks_the_weights_format_and_tags_cache_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setenv("DOMAINLLM_DTYPE", "float32")
+    assert model_dtype(get_settings()) == torch.float32 and dtype_tag(get_settings()) == ""
+    monkeypatch.setenv("DOMAINLLM_DTYPE", "bfloat16")
+    assert model_dtype(get_settings()) == torch.bfloat16 and dtype_tag(get_settings()) == ":bfloat16"
+    # auto means bfloat16 only where the CPU multiplies it natively
+    native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    assert model_dtype(Settings(dtype="auto")) == (torch.bfloat16 if native else torch.float32)
+
+
+def test_generator_and_embedder_load_in_the_configured_dtype() -> None:
+    import torch
+
+    from domainllm.models import load_embedder, load_generator
+
+    for name in ("float32", "bfloat16"):
+        settings = get_settings().replace(dtype=name)
+        expected = getattr(torch, name)
+        assert next(load_generator(settings).model.parameters()).dtype == expected
+        assert next(load_embedder(settings).parameters()).dtype == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domainllm.config import get_settings
 from domainllm.models import load_generator
 
 pytestmark = pytest.mark.slow
@@ -16,13 +17,27 @@ def test_prompt_uses_the_models_own_chat_template() -> None:
     assert "[INST]" not in prompt
 
 
-def test_batched_greedy_answers_equal_one_at_a_time() -> None:
-    generator = load_generator()
-    questions = ["What is 2 + 2?", "Name the largest planet.", "What colour is the sky on a clear day?"]
-    batched = generator.chat(questions, max_new_tokens=16, batch_size=3)
-    single = [generator.chat([q], max_new_tokens=16, batch_size=1)[0] for q in questions]
-    assert [c.text for c in batched] == [c.text for c in single]
+QUESTIONS = ["What is 2 + 2?", "Name the largest planet.", "What colour is the sky on a clear day?"]
+
+
+def batched_and_single(dtype: str) -> tuple[list[str], list[str]]:
+    generator = load_generator(get_settings().replace(dtype=dtype))
+    batched = generator.chat(QUESTIONS, max_new_tokens=16, batch_size=3)
     assert all(c.prompt_tokens > 0 and 0 < c.completion_tokens <= 16 for c in batched)
+    single = [generator.chat([q], max_new_tokens=16, batch_size=1)[0].text for q in QUESTIONS]
+    return [c.text for c in batched], single
+
+
+def test_batched_greedy_answers_equal_one_at_a_time_in_float32() -> None:
+    batched, single = batched_and_single("float32")
+    assert batched == single
+
+
+def test_batched_greedy_answers_in_bfloat16_agree_with_one_at_a_time_on_their_opening() -> None:
+    # bfloat16 rounds a padded batch differently, so a long greedy answer can drift after a
+    # dozen tokens; the opening words agree.
+    batched, single = batched_and_single("bfloat16")
+    assert [" ".join(t.split()[:6]) for t in batched] == [" ".join(t.split()[:6]) for t in single]
 
 
 def test_empty_question_is_refused_with_a_clear_message() -> None:
