@@ -471,11 +471,11 @@ def time_calls(fn: Callable[[int], object], n: int, warmup: int = 3) -> list[flo
     return seconds
 
 
-def matmul_gflops(m: int, k: int, n: int, seconds: float = 1.5) -> float:
-    """Best float32 GFLOP/s of torch's ``(m x k) @ (k x n)`` over about ``seconds`` of repeats."""
+def matmul_gflops(m: int, k: int, n: int, seconds: float = 1.5, dtype: str = "float32") -> float:
+    """Best GFLOP/s of torch's ``(m x k) @ (k x n)`` in ``dtype`` over about ``seconds`` of repeats."""
     import torch
 
-    a, b = torch.randn(m, k), torch.randn(k, n)
+    a, b = torch.randn(m, k).to(getattr(torch, dtype)), torch.randn(k, n).to(getattr(torch, dtype))
     for _ in range(3):
         a @ b
     best = math.inf
@@ -488,15 +488,18 @@ def matmul_gflops(m: int, k: int, n: int, seconds: float = 1.5) -> float:
 
 
 def peak_matmul(
-    sizes: Sequence[int] = (512, 1024, 2048), model_shape: tuple[int, int, int] = (512, 576, 1536)
+    sizes: Sequence[int] = (512, 1024, 2048),
+    model_shape: tuple[int, int, int] = (512, 576, 1536),
+    dtype: str = "float32",
 ) -> dict[str, Any]:
-    """The machine's peak float32 matmul rate: the best over square matrices of ``sizes`` and a
+    """The machine's peak ``dtype`` matmul rate: the best over square matrices of ``sizes`` and a
     shape like one of SmolLM2-135M's MLP matmuls in a training step (``tokens x 576 x 1536``)."""
     import torch
 
-    square = {str(size): matmul_gflops(size, size, size) for size in sizes}
-    shaped = matmul_gflops(*model_shape)
+    square = {str(size): matmul_gflops(size, size, size, dtype=dtype) for size in sizes}
+    shaped = matmul_gflops(*model_shape, dtype=dtype)
     return {
+        "dtype": dtype,
         "threads": torch.get_num_threads(),
         "square_gflops": square,
         "model_shape": list(model_shape),
@@ -505,11 +508,15 @@ def peak_matmul(
     }
 
 
-def embedding_throughput(texts: Sequence[str], batch_size: int = 64) -> tuple[dict[str, Any], np.ndarray]:
+def embedding_throughput(
+    texts: Sequence[str], batch_size: int | None = None
+) -> tuple[dict[str, Any], np.ndarray]:
     """Chunks per second of the shipped MiniLM embedder (loaded once per process) on ``texts``,
-    and the normalized vectors it made."""
+    in the labs' batch size unless told, and the normalized vectors it made."""
+    from domainllm.embedding_cache import EMBED_BATCH
     from domainllm.models import load_embedder
 
+    batch_size = batch_size or EMBED_BATCH
     model = load_embedder()
     model.encode(list(texts[:batch_size]), batch_size=batch_size)  # warm up
     started = time.perf_counter()

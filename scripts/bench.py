@@ -266,8 +266,15 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="bench-corpus-") as scratch_name,
     ):
         scratch = Path(scratch_name)
-        print("peak matmul", flush=True)
-        micro["matmul"] = repeated("matmul", args.repeat, perf.peak_matmul)
+        # the peak in the number format the models run in (Settings.dtype), and float32 beside it
+        from domainllm.config import get_settings, model_dtype
+
+        dtype = str(model_dtype(get_settings())).removeprefix("torch.")
+        print(f"peak matmul ({dtype})", flush=True)
+        micro["model_dtype"] = dtype
+        micro["matmul"] = repeated("matmul", args.repeat, lambda: perf.peak_matmul(dtype=dtype))
+        if dtype != "float32":
+            micro["matmul_float32"] = repeated("matmul_float32", args.repeat, perf.peak_matmul)
 
         smallest = min(args.contracts)
         chunks, documents, gen_s, questions = generated_corpus(smallest, scratch)
