@@ -10,12 +10,10 @@ and the next call trains again from the start.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import gc
 import hashlib
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from domainllm.cache_folder import build_once, is_built, read_manifest
 from domainllm.config import Settings, get_settings
+from domainllm.memory import trim_heap
 from domainllm.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -226,8 +225,7 @@ def release(*objects: Any) -> None:
         if hasattr(obj, "model"):
             obj.model = None
     gc.collect()
-    if sys.platform.startswith("linux"):  # hand freed heap pages back to the system
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    trim_heap()  # hand the freed heap pages back to the system
 
 
 def load_or_train(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from domainllm.config import Settings
+from domainllm.memory import trim_heap
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -174,6 +175,8 @@ class Generator:
                     new_tokens = new_tokens[: new_tokens.index(eos) + 1]
                 text = self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
                 results[index] = Completion(text, len(encoded[index]), len(new_tokens))
+            del output
+            trim_heap()  # batches differ in length: give their freed KV caches back (domainllm.memory)
         return [r for r in results if r is not None]
 
     def chat(

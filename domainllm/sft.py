@@ -35,6 +35,7 @@ from domainllm.adapters import (
 from domainllm.chunking import Chunk
 from domainllm.config import Settings, get_settings
 from domainllm.generation import Message
+from domainllm.memory import heap_trimming_callback
 from domainllm.metrics import contains_answer
 from domainllm.questions import Question
 from domainllm.rag import closed_book_messages, rag_messages
@@ -198,6 +199,7 @@ def fit_lora(
             train_dataset=Dataset.from_list(list(examples)),
             processing_class=tokenizer,
             peft_config=run.lora.to_peft(model.config.num_hidden_layers),
+            callbacks=[heap_trimming_callback()],
         )
         started = time.perf_counter()
         with small_logit_chunks():
