@@ -4,7 +4,8 @@ Two parts, both on this machine:
 
 * labs: every lab's wall time and peak memory, each in a fresh process (the kernel's peak
   resident set size, as the operating system reports it), against its budget, run in book
-  order in one empty temporary cache as a cold book build runs them; and the first generator load (including materialization, in an empty temporary cache) and a later one.
+  order in one empty temporary cache as a cold book build runs them; and the first generator
+  load (including materialization, in an empty temporary cache) and a later one.
 * micro-benchmarks, each repeated ``--repeat`` times to show run-to-run spread, in a temporary
   cache folder (nothing is left in the book's cache): peak matmul FLOP rate, MiniLM embedding
   throughput, dense retrieval latency and index build rate against corpus size on Milvus Lite
