@@ -658,7 +658,9 @@ def lora_training_throughput(steps: int = 4, examples: int = 64) -> dict[str, An
 
     class TimedSFTTrainer(SFTTrainer):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, callbacks=[StepTimer()], **kwargs)
+            # fit_lora's own callbacks (heap trimming) run first, inside the timed step
+            callbacks = [*kwargs.pop("callbacks", []), StepTimer()]
+            super().__init__(*args, callbacks=callbacks, **kwargs)
 
     with tempfile.TemporaryDirectory() as staging:
         fitted = fit_lora(TimedSFTTrainer, SFTConfig, run, settings, data, (), Path(staging))

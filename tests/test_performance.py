@@ -235,3 +235,13 @@ def test_the_pure_half_does_not_import_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_lora_throughput_times_real_training_steps() -> None:
+    result = perf.lora_training_throughput(steps=2, examples=16)
+    assert len(result["step_seconds"]) == 2
+    assert all(s > 0 for s in result["step_seconds"])
+    assert result["tokens_per_s"] > 0
+    assert 0 < result["lora_parameters"] < result["frozen_parameters"]
+    assert result["configured_gflops"] <= result["standard_gflops"]
