@@ -86,10 +86,27 @@ def questions_per_split(settings: Settings | None = None) -> int:
 
 
 def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Question]]:
-    """The seeded sample each system answers, per split."""
+    """The seeded sample each system answers, per split that has questions with an answer.
+
+    A generated corpus fills all four splits. CUAD fills ``test_paraphrase`` alone, and its
+    questions whose clause is absent from the contract have no answer to score against, so they
+    are left out; the empty splits are left out too.
+    """
     settings = settings or get_settings()
     n = questions_per_split(settings)
-    return {split: sample_questions(load_questions(split), n, seed=settings.seed) for split in BENCH_SPLITS}
+    samples = {}
+    for split in BENCH_SPLITS:
+        scorable = [q for q in load_questions(split) if q.answer.strip()]
+        if scorable:
+            samples[split] = sample_questions(scorable, n, seed=settings.seed)
+    return samples
+
+
+def default_systems(questions: dict[str, list[Question]]) -> list[str]:
+    """Every system when there are ``train`` questions to fine-tune on, else the untrained ones."""
+    if questions.get("train"):
+        return list(SYSTEMS_BY_NAME)
+    return [s.name for s in SYSTEMS if not s.fine_tuned]
 
 
 def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
@@ -275,6 +292,8 @@ def comparisons(
         if a not in results or b not in results:
             continue
         for split in BENCH_SPLITS[1:]:
+            if split not in results[a] or split not in results[b]:
+                continue
             test = paired_bootstrap(
                 results[a][split]["per_question"][metric], results[b][split]["per_question"][metric]
             )
@@ -285,11 +304,17 @@ def comparisons(
 def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | None = None) -> dict[str, Any]:
     """Every chosen system on every split (JSON-ready; see the module docstring)."""
     settings = settings or get_settings()
-    names = list(systems or SYSTEMS_BY_NAME)
+    questions = benchmark_questions(settings)
+    names = list(systems or default_systems(questions))
     unknown = [n for n in names if n not in SYSTEMS_BY_NAME]
     if unknown:
         raise ValueError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS_BY_NAME)}.")
-    questions = benchmark_questions(settings)
+    untrainable = [n for n in names if SYSTEMS_BY_NAME[n].fine_tuned and not questions.get("train")]
+    if untrainable:
+        raise ValueError(
+            f"{', '.join(untrainable)} need fine-tuning on the corpus's train split, and this corpus "
+            "has none (CUAD has no train split): leave these systems out."
+        )
     summaries = benchmark_summaries(settings)
     indexes: dict[IndexRecipe, ChunkIndex] = {}
     results: dict[str, Any] = {}
@@ -348,7 +373,7 @@ def load_or_run_benchmark(
     from domainllm.paths import cache_dir
 
     settings = settings or get_settings()
-    names = list(systems or SYSTEMS_BY_NAME)
+    names = list(systems or default_systems(benchmark_questions(settings)))
     path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names)}.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))

@@ -112,3 +112,53 @@ def test_own_labels_change_the_training_fingerprint(tmp_path: Path, monkeypatch:
     LabelLog(my_labels_path()).append(example)
     assert labels_file() == my_labels_path()
     assert training_fingerprint() != before
+
+
+CUAD_FIXTURE = Path(__file__).parent / "fixtures" / "cuad_mini.json"
+
+
+@pytest.fixture
+def cuad_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CUAD fixture as the corpus, in an empty cache that borrows the materialized models."""
+    from domainllm.paths import cache_dir
+
+    models = cache_dir("models")
+    monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
+    monkeypatch.setenv("DOMAINLLM_CORPUS", f"cuad:{CUAD_FIXTURE}")
+    (tmp_path / "models").symlink_to(models, target_is_directory=True)
+    return tmp_path
+
+
+def test_cuad_has_one_scorable_split_and_only_untrained_systems(cuad_corpus: Path) -> None:
+    from domainllm.benchmark import default_systems, run_benchmark
+    from domainllm.questions import load_questions
+
+    questions = benchmark_questions(Settings())
+    assert list(questions) == ["test_paraphrase"]
+    every = load_questions("test_paraphrase")
+    assert any(not q.answer for q in every), "the fixture should hold an unanswerable question"
+    assert all(q.answer for q in questions["test_paraphrase"])
+    assert default_systems(questions) == ["closed_book", "naive_rag", "advanced_rag"]
+    with pytest.raises(ValueError, match="no train split"):
+        run_benchmark(systems=["closed_book", "raft_rag"])
+
+
+@pytest.mark.slow
+def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None:
+    from domainllm.benchmark import run_benchmark
+
+    bench = run_benchmark()
+    results = bench["results"]
+    assert list(results) == ["closed_book", "naive_rag", "advanced_rag"]
+    n = len(benchmark_questions(Settings())["test_paraphrase"])
+    for splits in results.values():
+        assert list(splits) == ["test_paraphrase"]
+        assert splits["test_paraphrase"]["n"] == n
+    assert "recall@k" in results["naive_rag"]["test_paraphrase"]["metrics"]
+    assert {(row["a"], row["b"]) for row in bench["comparisons"]} == {
+        ("closed_book", "advanced_rag"),
+        ("naive_rag", "advanced_rag"),
+    }
+    assert {row["split"] for row in bench["comparisons"]} == {"test_paraphrase"}
+    assert all(report["n"] == 0 for report in bench["summaries"].values())
+    assert bench["training"] == {}
