@@ -5,7 +5,9 @@ after DPO. Every system answers the same seeded sample of each split; answer met
 retrieval metrics (RAG systems), grounding, tokens and latency are measured per question and
 summarized with 95% bootstrap intervals; headline comparisons get paired bootstrap tests.
 Each system also summarizes a seeded sample of contracts (:mod:`domainllm.summarization`),
-scored by the key terms it states and by ROUGE-L against the reference summaries. Fine-tuned models come from :mod:`domainllm.finetuned` (cache, or trained when missing).
+scored by the key terms it states and by ROUGE-L against the reference summaries. Fine-tuned
+models come from :mod:`domainllm.finetuned` (cache, or trained when missing). On CUAD, which has
+no train split and no summaries, the three untrained systems answer its one split.
 
 ``python -m domainllm bench all --json OUT`` and lab 09 both call :func:`run_benchmark`;
 :func:`load_or_run_benchmark` caches the result by configuration so lab 10 reuses it.
