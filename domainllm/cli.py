@@ -53,10 +53,11 @@ def add_corpus_commands(groups: argparse._SubParsersAction) -> None:
 
 
 def _models_warm(args: argparse.Namespace) -> int:
+    from domainllm.config import dtype_name, get_settings
     from domainllm.models import load_embedder, materialized_generator_dir
 
     started = time.perf_counter()
-    folder = materialized_generator_dir()
+    folder = materialized_generator_dir(dtype_name(get_settings()))
     load_embedder()
     print(
         f"Generator checkpoint ready at {folder}; embedder verified ({time.perf_counter() - started:.1f} s)."

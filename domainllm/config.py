@@ -97,6 +97,11 @@ def model_dtype(settings: Settings) -> torch.dtype:
     return torch.float32
 
 
+def dtype_name(settings: Settings) -> str:
+    """The resolved dtype's name: ``float32`` or ``bfloat16``."""
+    return str(model_dtype(settings)).removeprefix("torch.")
+
+
 def dtype_tag(settings: Settings) -> str:
     """``""`` for float32, else ``":bfloat16"``: appended to cache keys of model outputs."""
     import torch

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domainllm.cache_folder import build_once
-from domainllm.config import SHIPPED_EMBEDDER, SHIPPED_GENERATOR, Settings, get_settings
+from domainllm.config import SHIPPED_EMBEDDER, SHIPPED_GENERATOR, Settings, dtype_name, get_settings
 from domainllm.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -123,8 +123,23 @@ def _write_checkpoint_from_gguf(gguf: Path, target: Path) -> None:
     tokenizer.save_pretrained(target)
 
 
-def materialized_generator_dir() -> Path:
+def _write_checkpoint_in_dtype(source: Path, target: Path, dtype_name: str) -> None:
+    """Save the checkpoint in ``source`` again, its weights converted to ``dtype_name``."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype_name))
+    model.save_pretrained(target)
+    AutoTokenizer.from_pretrained(source).save_pretrained(target)
+
+
+def materialized_generator_dir(dtype_name: str = "float32") -> Path:
     """Return the cached plain checkpoint of the shipped generator, creating it on first use.
+
+    The float32 checkpoint is dequantized from the GGUF; one in another dtype (``bfloat16``) is
+    converted from it once. Loading a checkpoint already in the model's dtype maps the file and
+    copies nothing: measured on the 135M model, a bfloat16 load from the float32 file peaked
+    about 0.9 GB above the process's size, from the bfloat16 file about 0.17 GB.
 
     Safe when several kernels call it at once: creation happens under a file lock, into a
     temporary folder that is renamed into place only when complete.
@@ -137,14 +152,23 @@ def materialized_generator_dir() -> Path:
         return {"source": GENERATOR_FILE, "source_sha256": GENERATOR_SHA256}
 
     build_once(target, build, marker=COMPLETE_MARKER)
-    return target
+    if dtype_name == "float32":
+        return target
+    converted = target.with_name(f"{target.name}-{dtype_name}")
+
+    def convert(staging: Path) -> dict[str, str]:
+        _write_checkpoint_in_dtype(target, staging, dtype_name)
+        return {"source": target.name, "dtype": dtype_name}
+
+    build_once(converted, convert, marker=COMPLETE_MARKER)
+    return converted
 
 
 def generator_source(settings: Settings | None = None) -> str:
     """Where the generator's weights come from: the materialized checkpoint, a folder or a hub id."""
     settings = settings or get_settings()
     if settings.generator == SHIPPED_GENERATOR:
-        return str(materialized_generator_dir())
+        return str(materialized_generator_dir(dtype_name(settings)))
     return settings.generator
 
 

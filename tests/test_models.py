@@ -133,3 +133,20 @@ def test_real_embedder_places_paraphrases_closer_than_unrelated_text() -> None:
     )
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+@pytest.mark.slow
+def test_bfloat16_checkpoint_is_converted_once_and_loads_in_its_dtype() -> None:
+    from safetensors import safe_open
+
+    folder = models.materialized_generator_dir("bfloat16")
+    assert folder.name.endswith("-bfloat16")
+    assert folder == models.materialized_generator_dir("bfloat16")
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as weights:
+        name = next(iter(weights.keys()))
+        assert str(weights.get_tensor(name).dtype) == "torch.bfloat16"
+    settings = models.get_settings().replace(dtype="bfloat16")
+    assert models.generator_source(settings) == str(folder)
+    assert models.generator_source(settings.replace(dtype="float32")) == str(
+        models.materialized_generator_dir()
+    )
