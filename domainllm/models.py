@@ -123,17 +123,17 @@ def _write_checkpoint_from_gguf(gguf: Path, target: Path) -> None:
     tokenizer.save_pretrained(target)
 
 
-def _write_checkpoint_in_dtype(source: Path, target: Path, dtype_name: str) -> None:
-    """Save the checkpoint in ``source`` again, its weights converted to ``dtype_name``."""
+def _write_checkpoint_in_dtype(source: Path, target: Path, dtype: str) -> None:
+    """Save the checkpoint in ``source`` again, its weights converted to ``dtype``."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype_name))
+    model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype))
     model.save_pretrained(target)
     AutoTokenizer.from_pretrained(source).save_pretrained(target)
 
 
-def materialized_generator_dir(dtype_name: str = "float32") -> Path:
+def materialized_generator_dir(dtype: str = "float32") -> Path:
     """Return the cached plain checkpoint of the shipped generator, creating it on first use.
 
     The float32 checkpoint is dequantized from the GGUF; one in another dtype (``bfloat16``) is
@@ -152,13 +152,13 @@ def materialized_generator_dir(dtype_name: str = "float32") -> Path:
         return {"source": GENERATOR_FILE, "source_sha256": GENERATOR_SHA256}
 
     build_once(target, build, marker=COMPLETE_MARKER)
-    if dtype_name == "float32":
+    if dtype == "float32":
         return target
-    converted = target.with_name(f"{target.name}-{dtype_name}")
+    converted = target.with_name(f"{target.name}-{dtype}")
 
     def convert(staging: Path) -> dict[str, str]:
-        _write_checkpoint_in_dtype(target, staging, dtype_name)
-        return {"source": target.name, "dtype": dtype_name}
+        _write_checkpoint_in_dtype(target, staging, dtype)
+        return {"source": target.name, "dtype": dtype}
 
     build_once(converted, convert, marker=COMPLETE_MARKER)
     return converted

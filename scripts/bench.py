@@ -5,8 +5,8 @@ Two parts, both on this machine:
 * labs: every lab's wall time and peak memory, each in a fresh process (the kernel's peak
   resident set size, as the operating system reports it), against its budget, run in book
   order in one empty temporary cache (the models already materialized, as `make setup` leaves
-  them) as a cold book build runs them; and the first generator
-  load (including materialization, in an empty temporary cache) and a later one.
+  them) as a cold book build runs them; and the first generator load (including
+  materialization, in an empty temporary cache) and a later one.
 * micro-benchmarks, each repeated ``--repeat`` times to show run-to-run spread, in a temporary
   cache folder (nothing is left in the book's cache): peak matmul FLOP rate, MiniLM embedding
   throughput, dense retrieval latency and index build rate against corpus size on Milvus Lite
@@ -279,9 +279,9 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
     ):
         scratch = Path(scratch_name)
         # the peak in the number format the models run in (Settings.dtype), and float32 beside it
-        from domainllm.config import get_settings, model_dtype
+        from domainllm.config import dtype_name, get_settings
 
-        dtype = str(model_dtype(get_settings())).removeprefix("torch.")
+        dtype = dtype_name(get_settings())
         print(f"peak matmul ({dtype})", flush=True)
         micro["model_dtype"] = dtype
         micro["matmul"] = repeated("matmul", args.repeat, lambda: perf.peak_matmul(dtype=dtype))
