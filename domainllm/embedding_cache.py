@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from domainllm.paths import cache_dir
+from domainllm.shape_buckets import SHAPE_MULTIPLE
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -71,6 +72,8 @@ class CachedEncoder:
 # Texts per embedder batch. On a 2-core CPU batches of 16 embed 1,000-character chunks faster
 # than 32 or 64 (the activations stay in cache); the vectors agree to float rounding.
 EMBED_BATCH = 16
+# Each batch padded to a multiple of SHAPE_MULTIPLE tokens (see domainllm.shape_buckets).
+BUCKETED_PADDING = {"text": {"pad_to_multiple_of": SHAPE_MULTIPLE}}
 
 
 def cached_embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> CachedEncoder:
@@ -88,7 +91,11 @@ def cached_embedder_encode(settings: object | None = None, batch_size: int = EMB
 
     def encode(texts: list[str]) -> np.ndarray:
         return embedder.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            processing_kwargs=BUCKETED_PADDING,
         )
 
     return CachedEncoder(encode, key)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from domainllm.config import Settings
 from domainllm.memory import trim_heap
+from domainllm.shape_buckets import bucketed
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -153,7 +154,7 @@ class Generator:
         else:
             generate_kwargs = {"do_sample": False, **generate_kwargs}
         for batch in tqdm(batches, desc="generating", unit="batch", disable=not show):
-            width = max(len(encoded[i]) for i in batch)
+            width = bucketed(max(len(encoded[i]) for i in batch))  # a few shapes: domainllm.shape_buckets
             input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
             attention = torch.zeros((len(batch), width), dtype=torch.long)
             for row, index in enumerate(batch):

@@ -45,6 +45,7 @@ from domainllm.disk_cache import JsonDiskCache, content_key
 from domainllm.generation import Message, token_budget_batches
 from domainllm.hypothetical_questions import model_key
 from domainllm.reranking import log_prob_of, single_token_ids
+from domainllm.shape_buckets import bucketed
 from domainllm.stats import Estimate, bootstrap_ci
 from domainllm.support import answer_support
 
@@ -261,7 +262,7 @@ class LLMJudge(_PairwiseFromGrades):
         """Scores of one batch: P(yes)/(P(yes)+P(no)) or the answer's per-token probability."""
         import torch
 
-        width = max(len(ids) for ids, _ in sequences)
+        width = bucketed(max(len(ids) for ids, _ in sequences))  # a few shapes: domainllm.shape_buckets
         keep = max(1, max(scored for _, scored in sequences) + 1)
         pad = self.generator.tokenizer.pad_token_id
         input_ids = torch.full((len(sequences), width), pad, dtype=torch.long)

@@ -18,6 +18,7 @@ import numpy as np
 from domainllm.chunking import Chunk
 from domainllm.fusion import reciprocal_rank_fusion
 from domainllm.generation import Generator, Message
+from domainllm.shape_buckets import SHAPE_MULTIPLE
 
 RELEVANCE_SYSTEM = "You check search results. Reply with yes or no only."
 YES_WORDS = ("yes", "Yes", "YES", " yes", " Yes")
@@ -116,7 +117,13 @@ class LLMReranker:
         scores: list[float] = []
         for start in range(0, len(prompts), self.batch_size):
             batch = list(prompts[start : start + self.batch_size])
-            encoded = tokenizer(batch, add_special_tokens=False, padding=True, return_tensors="pt")
+            encoded = tokenizer(
+                batch,
+                add_special_tokens=False,
+                padding=True,
+                pad_to_multiple_of=SHAPE_MULTIPLE,  # a few shapes: domainllm.shape_buckets
+                return_tensors="pt",
+            )
             self.forward_tokens += int(encoded["attention_mask"].sum())
             with torch.inference_mode():
                 logits = self.generator.model(

@@ -90,14 +90,18 @@ class TunedRetriever:
         from sentence_transformers import SentenceTransformer
 
         from domainllm.config import dtype_tag, model_dtype
-        from domainllm.embedding_cache import EMBED_BATCH
+        from domainllm.embedding_cache import BUCKETED_PADDING, EMBED_BATCH
 
         settings = settings or get_settings()
         model = SentenceTransformer(str(self.path), device=settings.device).to(model_dtype(settings))
 
         def encode(texts: list[str]) -> np.ndarray:
             return model.encode(
-                texts, batch_size=EMBED_BATCH, normalize_embeddings=True, show_progress_bar=False
+                texts,
+                batch_size=EMBED_BATCH,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                processing_kwargs=BUCKETED_PADDING,
             )
 
         return CachedEncoder(encode, f"tuned:{self.path.name}{dtype_tag(settings)}")

@@ -39,6 +39,7 @@ from domainllm.memory import heap_trimming_callback
 from domainllm.metrics import contains_answer
 from domainllm.questions import Question
 from domainllm.rag import closed_book_messages, rag_messages
+from domainllm.shape_buckets import SHAPE_MULTIPLE
 
 NOT_IN_CONTEXT = "not in the context"
 Example = dict[str, list[Message]]
@@ -140,6 +141,7 @@ def trainer_common_args(run: TrainingRun, settings: Settings) -> dict[str, Any]:
         "use_cpu": settings.device == "cpu",
         "dataloader_num_workers": 0,
         "max_length": run.max_length,
+        "pad_to_multiple_of": SHAPE_MULTIPLE,  # a few shapes, kernels reused: domainllm.shape_buckets
         # TRL defaults to bf16 autocast, which slows a CPU down many times over, and to gradient
         # checkpointing, which makes the input embeddings require gradients so backpropagation
         # runs through every block. With LoRA on the top blocks only (``LoraSettings.top_layers``)
