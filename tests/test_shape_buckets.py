@@ -20,3 +20,46 @@ def test_nonsense_is_refused() -> None:
         bucketed(-1)
     with pytest.raises(ValueError, match="multiple >= 1"):
         bucketed(10, multiple=0)
+
+
+@pytest.mark.slow
+def test_generation_pads_every_batch_to_the_multiple() -> None:
+    from domainllm.models import load_generator
+
+    generator = load_generator()
+    widths: list[int] = []
+    generate = generator.model.generate
+
+    def recording_generate(**kwargs):  # the real generate, with the width it was given noted
+        widths.append(kwargs["input_ids"].shape[1])
+        return generate(**kwargs)
+
+    generator.model.generate = recording_generate
+    try:
+        generator.chat(["What is 2 + 2?", "Name the largest planet in the solar system."], max_new_tokens=2)
+    finally:
+        del generator.model.generate
+    assert widths and all(w % SHAPE_MULTIPLE == 0 for w in widths)
+
+
+@pytest.mark.slow
+def test_embedder_batches_are_padded_to_the_multiple() -> None:
+    from domainllm.embedding_cache import BUCKETED_PADDING
+    from domainllm.models import load_embedder
+
+    features = load_embedder()[0].preprocess(
+        ["a short clause", "a longer clause about payment within thirty days of the invoice date"],
+        processing_kwargs=BUCKETED_PADDING,
+    )
+    assert features["input_ids"].shape[1] % SHAPE_MULTIPLE == 0
+
+
+def test_sft_and_dpo_training_pad_to_the_multiple() -> None:
+    from domainllm.config import get_settings
+    from domainllm.questions import load_questions
+    from domainllm.sft import CLOSED_BOOK_SFT, closed_book_example, trainer_common_args
+
+    run = CLOSED_BOOK_SFT.run(
+        [closed_book_example(q) for q in load_questions("train")[:8]], get_settings(), []
+    )
+    assert trainer_common_args(run, get_settings())["pad_to_multiple_of"] == SHAPE_MULTIPLE
