@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from domainllm.config import Settings
+from domainllm.contiguous_head import make_head_input_contiguous
 from domainllm.memory import trim_heap
 from domainllm.shape_buckets import bucketed
 
@@ -56,7 +57,7 @@ class Generator:
     def __init__(
         self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, settings: Settings
     ) -> None:
-        self.model = model
+        self.model = make_head_input_contiguous(model)  # see domainllm.contiguous_head
         self.tokenizer = tokenizer
         self.settings = settings
         if self.tokenizer.pad_token is None:
