@@ -123,13 +123,17 @@ def trained_adapters(
     """The fine-tuned adapters the chosen systems need, from the cache or trained now."""
     from domainllm import finetuned
 
-    builders = {
-        "closed_book": lambda: finetuned.closed_book_adapter(settings),
-        "raft": lambda: finetuned.raft_adapter(indexes, settings),
-        "dpo": lambda: finetuned.dpo_adapter(indexes, settings),
-    }
     wanted = {SYSTEMS_BY_NAME[n].adapter for n in names} - {None}
-    return {name: builders[name]() for name in builders if name in wanted}
+    adapters: dict[str, TrainedAdapter] = {}
+    if "closed_book" in wanted:
+        adapters["closed_book"] = finetuned.closed_book_adapter(settings)
+    if wanted & {"raft", "dpo"}:
+        raft = finetuned.raft_adapter(indexes, settings)  # DPO starts from it: made once for both
+        if "raft" in wanted:
+            adapters["raft"] = raft
+        if "dpo" in wanted:
+            adapters["dpo"] = finetuned.dpo_adapter(indexes, settings, raft=raft)
+    return adapters
 
 
 def training_summary(adapters: dict[str, TrainedAdapter]) -> dict[str, dict[str, Any]]:

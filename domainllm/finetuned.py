@@ -202,10 +202,13 @@ def dpo_adapter(
     indexes: dict[IndexRecipe, ChunkIndex] | None = None,
     settings: Settings | None = None,
     labels: str | Path | None = None,
+    raft: TrainedAdapter | None = None,
 ) -> TrainedAdapter:
     """The RAFT adapter after every DPO round (each round starts from the previous one).
 
     ``labels`` defaults to :func:`labels_file`: the reader's own labels once there are any.
+    ``raft`` is :func:`raft_adapter`'s result when the caller already has it (it is found or
+    trained here otherwise).
     """
     from domainllm.judge import load_judge
 
@@ -213,7 +216,7 @@ def dpo_adapter(
     owned = indexes is None
     indexes = {} if indexes is None else indexes
     try:
-        policy = raft_adapter(indexes, settings)
+        policy = raft or raft_adapter(indexes, settings)
         judge = load_judge(settings=settings)
         for number in range(1, len(DPO_ROUNDS) + 1):
             policy = feedback_round(number, policy, indexes, judge, labels, settings).adapter
