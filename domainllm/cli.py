@@ -77,7 +77,9 @@ def _bench_rag(args: argparse.Namespace) -> int:
     import json
 
     from domainllm.files import atomic_write_text
+    from domainllm.performance import Verdict
     from domainllm.rag_bench import run_rag_benchmark
+    from domainllm.rag_targets import format_targets
 
     result = run_rag_benchmark(args.split, names=args.pipelines, n=args.n)
     for name, report in result["pipelines"].items():
@@ -87,6 +89,8 @@ def _bench_rag(args: argparse.Namespace) -> int:
             f", recall@{report['k']} {retrieval['mean']:.3f} (all {result['n_split']})" if retrieval else ""
         )
         print(f"{name:>14}: n={report['n']}, {line}{extra}, {report['seconds_per_answer']:.2f} s/answer")
+    print("\nTargets of the RAG labs:")
+    print(format_targets([Verdict(**v) for v in result["targets"]]))
     if args.json:
         atomic_write_text(args.json, json.dumps(result, indent=1) + "\n")
         print(f"Wrote {args.json}")

@@ -76,18 +76,11 @@ EMBED_BATCH = 16
 BUCKETED_PADDING = {"text": {"pad_to_multiple_of": SHAPE_MULTIPLE}}
 
 
-def cached_embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> CachedEncoder:
-    """The book's embedder (normalised vectors) behind the on-disk cache."""
-    from domainllm.config import SHIPPED_EMBEDDER, dtype_tag, get_settings
-    from domainllm.models import EMBEDDER_SHA256, load_embedder
+def embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> Encode:
+    """The book's embedder as ``list[str] -> normalised vectors``, with no cache (every call embeds)."""
+    from domainllm.models import load_embedder
 
-    settings = settings or get_settings()
     embedder = load_embedder(settings)
-    key = (
-        f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
-        if settings.embedder == SHIPPED_EMBEDDER
-        else settings.embedder
-    ) + dtype_tag(settings)
 
     def encode(texts: list[str]) -> np.ndarray:
         return embedder.encode(
@@ -98,4 +91,18 @@ def cached_embedder_encode(settings: object | None = None, batch_size: int = EMB
             processing_kwargs=BUCKETED_PADDING,
         )
 
-    return CachedEncoder(encode, key)
+    return encode
+
+
+def cached_embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> CachedEncoder:
+    """The book's embedder (normalised vectors) behind the on-disk cache."""
+    from domainllm.config import SHIPPED_EMBEDDER, dtype_tag, get_settings
+    from domainllm.models import EMBEDDER_SHA256
+
+    settings = settings or get_settings()
+    key = (
+        f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
+        if settings.embedder == SHIPPED_EMBEDDER
+        else settings.embedder
+    ) + dtype_tag(settings)
+    return CachedEncoder(embedder_encode(settings, batch_size), key)
