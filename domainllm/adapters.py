@@ -212,11 +212,17 @@ def load_adapted_generator(adapter: TrainedAdapter, settings: Settings | None = 
     each call costs only the adapted layers; drop it with :func:`release` when done.
     """
     from domainllm.generation import Generator
+    from domainllm.hypothetical_questions import model_key
+    from domainllm.models import load_generator
 
     settings = settings or get_settings()
     model = load_base_model(settings, adapter.chain)
     model.eval()
-    return Generator(model, load_tokenizer(settings), settings)
+    generator = Generator(model, load_tokenizer(settings), settings)
+    # caches keyed on the model (answers, judge scores) must not mistake it for the base model
+    chain = "+".join(a.run.digest() for a in adapter.chain)
+    generator.weights_key = f"{model_key(load_generator(settings))}+lora:{chain}"
+    return generator
 
 
 def release(*objects: Any) -> None:

@@ -60,6 +60,8 @@ class Generator:
         self.model = make_head_input_contiguous(model)  # see domainllm.contiguous_head
         self.tokenizer = tokenizer
         self.settings = settings
+        # set when weights differ from the settings' model (adapters merged in): see model_key
+        self.weights_key: str | None = None
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.tokenizer.padding_side = "left"

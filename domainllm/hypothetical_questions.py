@@ -41,7 +41,13 @@ PARENT_KEY = "parent"
 
 
 def model_key(generator: Any) -> str:
-    """A name for the generator that changes when its weights do (part of every cache key)."""
+    """A name for the generator that changes when its weights do (part of every cache key).
+
+    A generator with adapters merged into the shipped weights carries its own ``weights_key``.
+    """
+    weights_key = getattr(generator, "weights_key", None)
+    if weights_key:
+        return str(weights_key)
     settings = getattr(generator, "settings", None)
     name = getattr(settings, "generator", None)
     if name is None:

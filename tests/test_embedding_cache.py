@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from domainllm.embedding_cache import CachedEncoder
+from domainllm.embedding_cache import CachedEncoder, computed_afresh
 
 
 class CountingEncoder:
@@ -35,3 +35,15 @@ def test_different_models_do_not_share_vectors(tmp_path: Path) -> None:
     CachedEncoder(inner, "model-a", path=tmp_path / "v.sqlite")(["text"])
     CachedEncoder(inner, "model-b", path=tmp_path / "v.sqlite")(["text"])
     assert inner.seen == ["text", "text"]
+
+
+def test_computed_afresh_embeds_every_text_and_leaves_the_cache_alone(tmp_path: Path) -> None:
+    inner = CountingEncoder()
+    cache = CachedEncoder(inner, "toy", path=tmp_path / "v.sqlite")
+    cached = cache(["alpha"])
+    with computed_afresh():
+        fresh = cache(["alpha", "beta"])
+    np.testing.assert_array_equal(fresh[:1], cached)
+    assert inner.seen == ["alpha", "alpha", "beta"]
+    cache(["beta"])  # not written inside the block, so embedded again now
+    assert inner.seen[-1] == "beta" and len(inner.seen) == 4
