@@ -11,6 +11,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -94,14 +95,12 @@ EMBED_BATCH = 16
 BUCKETED_PADDING = {"text": {"pad_to_multiple_of": SHAPE_MULTIPLE}}
 
 
-def embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> Encode:
-    """The book's embedder as ``list[str] -> normalised vectors``, with no cache (every call embeds)."""
-    from domainllm.models import load_embedder
-
-    embedder = load_embedder(settings)
+def sentence_encode(model: Any, batch_size: int = EMBED_BATCH) -> Encode:
+    """A sentence-transformers model as ``list[str] -> normalised vectors`` in the book's batch
+    size, each batch padded to a multiple of SHAPE_MULTIPLE tokens; no cache."""
 
     def encode(texts: list[str]) -> np.ndarray:
-        return embedder.encode(
+        return model.encode(
             texts,
             batch_size=batch_size,
             normalize_embeddings=True,
@@ -110,6 +109,13 @@ def embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATC
         )
 
     return encode
+
+
+def embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> Encode:
+    """The book's embedder as ``list[str] -> normalised vectors``, with no cache (every call embeds)."""
+    from domainllm.models import load_embedder
+
+    return sentence_encode(load_embedder(settings), batch_size)
 
 
 def cached_embedder_encode(settings: object | None = None, batch_size: int = EMBED_BATCH) -> CachedEncoder:

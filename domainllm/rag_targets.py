@@ -22,21 +22,21 @@ NAIVE = "naive_rag"
 
 RECALL_GAP = (
     "the misses are paraphrased questions whose words the shipped MiniLM does not match to the "
-    "clause; fine-tuning the retriever on the train questions (lab 7b, pipeline tuned_rag) is "
-    "what closes the gap"
+    "clause; the book's remedy is fine-tuning the retriever on the train questions (lab 7b, "
+    "pipeline tuned_rag)"
 )
 F1_GAP = (
-    "the small generator rarely copies the exact clause value even when it is retrieved; "
-    "retrieval-aware fine-tuning (lab 7) or a larger generator is what raises F1 further"
+    "the small generator often fails to state the clause value even when the clause is "
+    "retrieved; a larger generator is the lever"
 )
 LATENCY_GAP = (
     "each query is first embedded by MiniLM on the CPU, which takes longer than the vector search "
     "itself; a GPU for the embedder (settings.device) or a smaller query encoder shortens it"
 )
 INDEXING_GAP = (
-    "embedding bounds it: MiniLM's forward pass over about 1,000-character chunks on two cores, "
-    "while the Milvus insert takes a small share; the content-hash cache makes re-indexing "
-    "unchanged text cost only the insert, and more cores or a GPU (settings.device) raise it"
+    "embedding bounds it: MiniLM's forward pass over every chunk on two cores, while the Milvus "
+    "insert takes a small share; the content-hash cache makes re-indexing unchanged text cost "
+    "only the insert, and more cores or a GPU (settings.device) raise it"
 )
 
 

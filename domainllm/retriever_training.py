@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from domainllm.cache_folder import build_once
 from domainllm.chunking import Chunk
 from domainllm.config import Settings, get_settings
@@ -90,21 +88,11 @@ class TunedRetriever:
         from sentence_transformers import SentenceTransformer
 
         from domainllm.config import dtype_tag, model_dtype
-        from domainllm.embedding_cache import BUCKETED_PADDING, EMBED_BATCH
+        from domainllm.embedding_cache import sentence_encode
 
         settings = settings or get_settings()
         model = SentenceTransformer(str(self.path), device=settings.device).to(model_dtype(settings))
-
-        def encode(texts: list[str]) -> np.ndarray:
-            return model.encode(
-                texts,
-                batch_size=EMBED_BATCH,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-                processing_kwargs=BUCKETED_PADDING,
-            )
-
-        return CachedEncoder(encode, f"tuned:{self.path.name}{dtype_tag(settings)}")
+        return CachedEncoder(sentence_encode(model), f"tuned:{self.path.name}{dtype_tag(settings)}")
 
 
 def train_retriever(
