@@ -30,11 +30,13 @@ from domainllm.rag_bench import PIPELINES, IndexRecipe, make_recipe_retriever
 from domainllm.retrievers import ChunkIndex
 from domainllm.sft import (
     CLOSED_BOOK_SFT,
+    RAFT_ABSTENTION_SHARE,
     RAFT_SFT,
     cited_answer,
     closed_book_example,
     raft_example,
     train_sft,
+    with_abstention_share,
 )
 
 RAG_PIPELINE = "compressed_rag"
@@ -74,12 +76,20 @@ def retrieved_for(questions: Sequence[Question], indexes: dict[IndexRecipe, Chun
 
 
 def raft_examples(indexes: dict[IndexRecipe, ChunkIndex]) -> list[dict[str, Any]]:
-    """Retrieval-aware SFT examples for every ``train`` question."""
+    """Retrieval-aware SFT examples for every ``train`` question (see :func:`raft_training_set`)."""
     questions = load_questions("train")
     return [
         raft_example(q, chunks)
         for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
     ]
+
+
+def raft_training_set(
+    examples: Sequence[dict[str, Any]], settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """What the RAFT adapter trains on: every example with an answer and a seeded tenth of abstentions."""
+    settings = settings or get_settings()
+    return with_abstention_share(examples, RAFT_ABSTENTION_SHARE, settings.seed)
 
 
 def raft_adapter(
@@ -89,7 +99,7 @@ def raft_adapter(
     owned = indexes is None
     indexes = {} if indexes is None else indexes
     try:
-        return train_sft(RAFT_SFT, raft_examples(indexes), settings)
+        return train_sft(RAFT_SFT, raft_training_set(raft_examples(indexes), settings), settings)
     finally:
         if owned:
             for index in indexes.values():
@@ -235,5 +245,5 @@ def training_fingerprint() -> str:
     import hashlib
 
     labels = labels_file()
-    text = repr((CLOSED_BOOK_SFT, RAFT_SFT, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE))
+    text = repr((CLOSED_BOOK_SFT, RAFT_SFT, RAFT_ABSTENTION_SHARE, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE))
     return hashlib.sha256(text.encode() + labels.read_bytes()).hexdigest()[:16]

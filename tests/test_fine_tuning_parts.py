@@ -14,11 +14,13 @@ from domainllm.questions import Evidence, Question
 from domainllm.sft import (
     CLOSED_BOOK_SFT,
     NOT_IN_CONTEXT,
+    answer_as_written,
     cited_answer,
     closed_book_example,
     loss_history,
     raft_example,
     train_sft,
+    with_abstention_share,
 )
 
 
@@ -93,11 +95,38 @@ def test_closed_book_example_is_a_prompt_completion_conversation() -> None:
 
 def test_cited_answer_numbers_the_passage_that_holds_the_answer() -> None:
     chunks = [_chunk("Payment is due in 45 days.", 1), _chunk("The cure period is thirty days.", 2)]
-    assert cited_answer(_question(), chunks) == "30 days [2]"
+    assert cited_answer(_question(), chunks) == "thirty days [2]"
     assert cited_answer(_question(), chunks[:1]) == NOT_IN_CONTEXT
     example = raft_example(_question(), chunks)
     assert "[2] (NDA-00007, Section 2)" in example["prompt"][1]["content"]
-    assert example["completion"][0]["content"] == "30 days [2]"
+    assert example["completion"][0]["content"] == "thirty days [2]"
+
+
+def test_the_answer_is_copied_as_the_passage_writes_it() -> None:
+    references = ("30 days", "thirty (30) days", "thirty days")
+    assert answer_as_written("Cure within 30 days of notice.", references) == "30 days"
+    assert answer_as_written("Cure within Thirty days of notice.", references) == "Thirty days"
+    assert answer_as_written("Cure within thirty (30) days.", references) == "thirty (30) days"
+    assert answer_as_written("Cure within a month.", references) == "30 days"  # no verbatim match
+
+
+def _example(target: str) -> dict:
+    return {
+        "prompt": [{"role": "user", "content": target}],
+        "completion": [{"role": "assistant", "content": target}],
+    }
+
+
+def test_abstentions_are_sampled_down_to_their_share_and_the_order_is_kept() -> None:
+    examples = [_example(f"{i} days [1]") for i in range(9)] + [_example(NOT_IN_CONTEXT) for _ in range(20)]
+    kept = with_abstention_share(examples, 0.1, seed=0)
+    targets = [e["completion"][0]["content"] for e in kept]
+    assert targets[:9] == [f"{i} days [1]" for i in range(9)]
+    assert targets.count(NOT_IN_CONTEXT) == 1
+    assert with_abstention_share(examples, 0.1, seed=0) == kept
+    assert with_abstention_share(examples[:9], 0.5) == examples[:9]  # none to keep
+    with pytest.raises(ValueError, match="share"):
+        with_abstention_share(examples, 1.0)
 
 
 def test_loss_history_skips_the_final_summary() -> None:
