@@ -199,19 +199,30 @@ LOGIT_CHUNK_TOKENS = 256
 
 
 @contextlib.contextmanager
-def small_logit_chunks(tokens: int = LOGIT_CHUNK_TOKENS) -> Iterator[None]:
-    """Within the block, TRL's fused LM head scores ``tokens`` positions at a time."""
+def lean_lm_head(tokens: int = LOGIT_CHUNK_TOKENS) -> Iterator[None]:
+    """Within the block, TRL's fused LM head scores only the positions that carry a label, and
+    ``tokens`` of them at a time.
+
+    TRL scores only labelled positions on GPUs (its "compact" mode) but every position on other
+    devices, to keep tile shapes fixed for compilers. A CPU compiles nothing, and there the
+    prompt, most of every example, would cost a projection onto the whole vocabulary, forward
+    and backward, that the loss then ignores.
+    """
     from trl.trainer import utils
 
-    if not hasattr(utils, "_CHUNKED_LOGPROB_CHUNK_SIZE"):  # a TRL without the setting: change nothing
-        yield
-        return
-    saved = utils._CHUNKED_LOGPROB_CHUNK_SIZE
-    utils._CHUNKED_LOGPROB_CHUNK_SIZE = tokens
+    patches: dict[str, Any] = {}
+    if hasattr(utils, "_CHUNKED_LOGPROB_CHUNK_SIZE"):  # a TRL without a setting: leave it alone
+        patches["_CHUNKED_LOGPROB_CHUNK_SIZE"] = tokens
+    if hasattr(utils, "_use_triton"):  # decides compact scoring in the fused forward, nothing else
+        patches["_use_triton"] = lambda device: True
+    saved = {name: getattr(utils, name) for name in patches}
+    for name, value in patches.items():
+        setattr(utils, name, value)
     try:
         yield
     finally:
-        utils._CHUNKED_LOGPROB_CHUNK_SIZE = saved
+        for name, value in saved.items():
+            setattr(utils, name, value)
 
 
 def fit_lora(
@@ -244,7 +255,7 @@ def fit_lora(
             callbacks=[heap_trimming_callback()],
         )
         started = time.perf_counter()
-        with small_logit_chunks():
+        with lean_lm_head():
             trainer.train()
         seconds = time.perf_counter() - started
         trainer.model.save_pretrained(staging)

@@ -9,7 +9,7 @@ import torch
 
 from domainllm.adapters import LoraSettings, TrainedAdapter, TrainingRun, load_base_model
 from domainllm.models import load_generator
-from domainllm.sft import small_logit_chunks
+from domainllm.sft import lean_lm_head
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +48,12 @@ def test_adapted_model_shares_untouched_weights_and_leaves_the_base_alone(tmp_pa
     assert not any("lora" in name for name, _ in adapted.named_modules())
 
 
-def test_small_logit_chunks_restores_trls_setting() -> None:
+def test_lean_lm_head_restores_trls_settings() -> None:
+    import torch
     from trl.trainer import utils
 
-    before = utils._CHUNKED_LOGPROB_CHUNK_SIZE
-    with small_logit_chunks(64):
+    before = (utils._CHUNKED_LOGPROB_CHUNK_SIZE, utils._use_triton)
+    with lean_lm_head(64):
         assert utils._CHUNKED_LOGPROB_CHUNK_SIZE == 64
-    assert before == utils._CHUNKED_LOGPROB_CHUNK_SIZE
+        assert utils._use_triton(torch.device("cpu"))  # compact: labelled positions only
+    assert before == (utils._CHUNKED_LOGPROB_CHUNK_SIZE, utils._use_triton)
