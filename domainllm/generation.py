@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 
 Message = dict[str, str]
 
+# Prompts are prefilled PREFILL_CHUNK_TOKENS positions at a time (transformers' chunked prefill).
+# Whole, a padded batch of long prompts materializes its attention weights (batch x heads x
+# length^2 floats: about 300 MB for four naive-RAG prompts of 1,450 tokens); in chunks it never
+# does, so long prompts can share a batch, where decoding reads the weights once for all of
+# them. Measured on eight naive-RAG prompts: one at a time 36.8 s and +140 MiB; four at a time
+# unchunked 26.1 s and +487 MiB; four at a time in 256-token chunks 23.1 s and +234 MiB.
+PREFILL_CHUNK_TOKENS = 256
+MAX_BATCH_TOKENS = 6144
+
 
 @dataclass
 class Completion:
@@ -126,7 +135,7 @@ class Generator:
         max_new_tokens: int = 48,
         batch_size: int = 8,
         progress: bool | None = None,
-        max_batch_tokens: int = 2048,
+        max_batch_tokens: int = MAX_BATCH_TOKENS,
         temperature: float | None = None,
         **generate_kwargs: Any,
     ) -> list[Completion]:
@@ -136,8 +145,8 @@ class Generator:
         seed, so a run repeats).
 
         A batch holds at most ``batch_size`` prompts and at most ``max_batch_tokens`` padded
-        prompt tokens: memory grows with batch x length, and on a CPU long prompts gain
-        little from batching anyway.
+        prompt tokens: the key-value cache grows with batch x length. Prompts are prefilled in
+        chunks of :data:`PREFILL_CHUNK_TOKENS`, so the prefill's memory does not.
         """
         import torch
         from tqdm.auto import tqdm
@@ -156,6 +165,7 @@ class Generator:
             generate_kwargs = {"do_sample": True, "temperature": temperature, "top_k": 0, **generate_kwargs}
         else:
             generate_kwargs = {"do_sample": False, **generate_kwargs}
+        generate_kwargs.setdefault("prefill_chunk_size", PREFILL_CHUNK_TOKENS)
         for batch in tqdm(batches, desc="generating", unit="batch", disable=not show):
             width = bucketed(max(len(encoded[i]) for i in batch))  # a few shapes: domainllm.shape_buckets
             input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)

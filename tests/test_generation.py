@@ -65,3 +65,15 @@ def test_batches_respect_count_and_token_budget() -> None:
     ]
     assert token_budget_batches([1] * 5, batch_size=2, max_batch_tokens=1000) == [[0, 1], [2, 3], [4]]
     assert token_budget_batches([], batch_size=2, max_batch_tokens=10) == []
+
+
+def test_chunked_prefill_answers_a_long_prompt_as_a_whole_prefill_does_in_float32() -> None:
+    from domainllm.generation import PREFILL_CHUNK_TOKENS
+
+    generator = load_generator(get_settings().replace(dtype="float32"))
+    passage = "The supplier shall deliver the goods to the warehouse in Rotterdam within thirty days. " * 60
+    prompt = generator.chat_prompt(f"{passage}\nWithin how many days must the goods arrive?")
+    assert len(generator.tokenizer(prompt)["input_ids"]) > 3 * PREFILL_CHUNK_TOKENS
+    chunked = generator.complete([prompt], max_new_tokens=16)[0]
+    whole = generator.complete([prompt], max_new_tokens=16, prefill_chunk_size=None)[0]
+    assert chunked == whole
