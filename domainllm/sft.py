@@ -7,7 +7,7 @@
   answer as that passage writes it, with the passage's number (``thirty days [2]``), or "not
   in the context" when no passage holds it, exactly what the RAG system prompt asks for.
   Copying a span is what a small model can learn from a few hundred examples; rewriting
-  "thirty days" as "30 days" on top of it is not (measured in lab 7's notes).
+  "thirty days" as "30 days" on top of it is much harder (lab 7 explains the choices).
 
 Examples are prompt-completion conversations, so the loss covers the answer tokens only.
 """
@@ -87,8 +87,8 @@ def with_abstention_share(examples: Sequence[Example], share: float, seed: int =
     """Every example with an answer, plus a seeded sample of the "not in the context" ones sized
     to make up about ``share`` of the result; the order of ``examples`` is kept.
 
-    Retrieval misses the answer for about a third of the training questions. Trained on that
-    mix, a small model drifts towards abstaining whenever it is unsure; RAFT likewise keeps the
+    Retrieval misses the answer for many training questions (lab 7 prints the share). Trained
+    on that mix, a small model drifts towards abstaining whenever it is unsure; RAFT likewise keeps the
     passage with the answer in most of its examples.
     """
     if not 0 <= share < 1:
