@@ -83,6 +83,11 @@ def cited_answer(
     return NOT_IN_CONTEXT
 
 
+def is_abstention(example: Example) -> bool:
+    """Whether an example's target is the "not in the context" reply."""
+    return example["completion"][0]["content"] == NOT_IN_CONTEXT
+
+
 def with_abstention_share(examples: Sequence[Example], share: float, seed: int = 0) -> list[Example]:
     """Every example with an answer, plus a seeded sample of the "not in the context" ones sized
     to make up about ``share`` of the result; the order of ``examples`` is kept.
@@ -93,7 +98,7 @@ def with_abstention_share(examples: Sequence[Example], share: float, seed: int =
     """
     if not 0 <= share < 1:
         raise ValueError(f"share must be in [0, 1), got {share}.")
-    abstain = [i for i, e in enumerate(examples) if e["completion"][0]["content"] == NOT_IN_CONTEXT]
+    abstain = [i for i, e in enumerate(examples) if is_abstention(e)]
     answered = len(examples) - len(abstain)
     wanted = min(len(abstain), round(share * answered / (1 - share)))
     dropped = set(abstain) - set(random.Random(seed).sample(abstain, wanted))

@@ -57,3 +57,35 @@ def test_lean_lm_head_restores_trls_settings() -> None:
         assert utils._CHUNKED_LOGPROB_CHUNK_SIZE == 64
         assert utils._use_triton(torch.device("cpu"))  # compact: labelled positions only
     assert before == (utils._CHUNKED_LOGPROB_CHUNK_SIZE, utils._use_triton)
+
+
+def test_lean_lm_head_leaves_the_training_loss_and_gradients_unchanged() -> None:
+    from trl.trainer.utils import add_fused_lm_head
+
+    from domainllm.config import get_settings
+
+    model = load_base_model(get_settings().replace(dtype="float32"), chain=())  # rounding apart from bfloat16
+    tokenizer = load_generator().tokenizer
+    add_fused_lm_head(model)
+    texts = [
+        "Question: the cure period? Answer: thirty days",
+        "A longer prompt about supply " * 20 + "ninety days",
+    ]
+    batch = tokenizer(texts, return_tensors="pt", padding=True)
+    labels = batch["input_ids"].clone()
+    labels[:, :-4] = -100  # only the answer carries a label, as in prompt-completion training
+    labels[batch["attention_mask"] == 0] = -100
+    weight = model.model.layers[-1].mlp.down_proj.weight
+
+    def loss_and_gradient() -> tuple[torch.Tensor, torch.Tensor]:
+        model.zero_grad()
+        loss = model(**batch, labels=labels, fused_lm_head=True).loss
+        loss.backward()
+        return loss.detach(), weight.grad.clone()
+
+    every_position = loss_and_gradient()
+    with lean_lm_head():
+        labelled_only = loss_and_gradient()
+    assert torch.allclose(every_position[0], labelled_only[0], rtol=1e-5)
+    difference = (every_position[1] - labelled_only[1]).norm() / every_position[1].norm()
+    assert difference < 1e-5  # float rounding of a different summation order, nothing more

@@ -74,6 +74,18 @@ def test_chunked_prefill_answers_a_long_prompt_as_a_whole_prefill_does_in_float3
     passage = "The supplier shall deliver the goods to the warehouse in Rotterdam within thirty days. " * 60
     prompt = generator.chat_prompt(f"{passage}\nWithin how many days must the goods arrive?")
     assert len(generator.tokenizer(prompt)["input_ids"]) > 3 * PREFILL_CHUNK_TOKENS
-    chunked = generator.complete([prompt], max_new_tokens=16)[0]
-    whole = generator.complete([prompt], max_new_tokens=16, prefill_chunk_size=None)[0]
+    seen = []
+    generate = generator.model.generate
+
+    def recording_generate(*args, **kwargs):
+        seen.append(kwargs.get("prefill_chunk_size"))
+        return generate(*args, **kwargs)
+
+    generator.model.generate = recording_generate
+    try:
+        chunked = generator.complete([prompt], max_new_tokens=16)[0]
+        whole = generator.complete([prompt], max_new_tokens=16, prefill_chunk_size=None)[0]
+    finally:
+        del generator.model.generate
+    assert seen == [PREFILL_CHUNK_TOKENS, None]  # chunked by default, whole when asked
     assert chunked == whole
