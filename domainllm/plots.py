@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from domainllm.stats import Estimate
+from domainllm.metrics.stats import Estimate
 
 __all__ = ["PALETTE", "bar_with_intervals", "grouped_bars", "recall_at_k_plot", "similarity_heatmap"]
 

@@ -41,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from domainllm import performance as perf  # noqa: E402
+from domainllm.benchmark import performance as perf  # noqa: E402
 from domainllm.files import atomic_write_text  # noqa: E402
 from domainllm.paths import cache_dir  # noqa: E402
 
@@ -61,7 +61,7 @@ BUDGETS = {  # lab -> (seconds, MiB), from the issues
 }
 SCHEMA = 1
 
-LOAD = "import time; t = time.perf_counter(); from domainllm.models import load_generator; load_generator(); print(time.perf_counter() - t)"
+LOAD = "import time; t = time.perf_counter(); from domainllm.runtime.models import load_generator; load_generator(); print(time.perf_counter() - t)"
 RUN_LAB = """
 import resource, sys, nbformat
 from nbclient import NotebookClient
@@ -161,11 +161,11 @@ def repeated(label: str, repeat: int, measure: Any) -> dict[str, Any]:
 def generated_corpus(contracts: int, scratch: Path) -> tuple[list[Any], list[Any], float, list[str]]:
     """Generate a portfolio of ``contracts`` contracts; its chunks as the labs cut them
     (``NAIVE_INDEX``), the documents, the generator's seconds, and its paraphrase questions."""
-    from domainllm.chunking import chunk_documents
-    from domainllm.documents import load_corpus
-    from domainllm.portfolio.generate import generate_portfolio
-    from domainllm.questions import load_questions
-    from domainllm.rag_bench import NAIVE_INDEX
+    from domainllm.corpus.documents import load_corpus
+    from domainllm.corpus.portfolio.generate import generate_portfolio
+    from domainllm.corpus.questions import load_questions
+    from domainllm.rag.chunking import chunk_documents
+    from domainllm.rag.recipes import NAIVE_INDEX
 
     folder = scratch / f"corpus-{contracts}"
     started = time.perf_counter()
@@ -190,7 +190,7 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
     """Dense search latency and build rate against corpus size; Milvus Lite next to NumPy."""
     from milvus_lite.index.factory import is_faiss_available
 
-    from domainllm.rag_bench import NAIVE_INDEX
+    from domainllm.rag.recipes import NAIVE_INDEX
 
     dim = real["vectors"].shape[1]
     smallest = min(args.contracts)
@@ -266,8 +266,8 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from domainllm.rag import closed_book_messages, rag_messages
-    from domainllm.sft import CLOSED_BOOK_SFT
+    from domainllm.finetune.sft import CLOSED_BOOK_SFT
+    from domainllm.rag.pipeline import closed_book_messages, rag_messages
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -302,7 +302,7 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
             return result
 
         micro["embedding"] = {"model": "all-MiniLM-L6-v2", **repeated("embedding", args.repeat, embed)}
-        from domainllm.models import load_embedder
+        from domainllm.runtime.models import load_embedder
 
         query_vectors = load_embedder().encode(questions[: args.queries], normalize_embeddings=True)
         real = {
@@ -315,7 +315,7 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
         micro["retrieval"] = bench_retrieval(args, scratch, real)
 
         print("generation", flush=True)
-        from domainllm.models import load_generator
+        from domainllm.runtime.models import load_generator
 
         started = time.perf_counter()
         generator = load_generator()

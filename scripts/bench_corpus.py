@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from domainllm.portfolio.generate import generate_portfolio  # noqa: E402
+from domainllm.corpus.portfolio.generate import generate_portfolio  # noqa: E402
 
 
 def bench(contracts: int, out: Path, check: bool) -> None:
@@ -31,7 +31,7 @@ def bench(contracts: int, out: Path, check: bool) -> None:
         f"{contracts / seconds:7.0f} contracts/s  peak RSS {peak_mib:,.0f} MiB"
     )
     if check:
-        from domainllm.portfolio.checks import check_corpus
+        from domainllm.corpus.portfolio.checks import check_corpus
 
         started = time.perf_counter()
         report = check_corpus(target)

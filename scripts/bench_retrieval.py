@@ -27,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from domainllm.chunking import CHUNKERS, chunk_documents  # noqa: E402
-from domainllm.retrievers import ChunkIndex, as_encode, make_retriever  # noqa: E402
-from domainllm.vectorstore import MilvusIndex  # noqa: E402
+from domainllm.rag.chunking import CHUNKERS, chunk_documents  # noqa: E402
+from domainllm.rag.retrievers import ChunkIndex, as_encode, make_retriever  # noqa: E402
+from domainllm.rag.vectorstore import MilvusIndex  # noqa: E402
 
 SUBJECTS = ["The Supplier", "The Customer", "Either party", "The Licensee", "The Contractor", "Each party"]
 VERBS = ["shall deliver", "may terminate", "must notify", "shall indemnify", "shall pay", "may assign"]
@@ -134,7 +134,7 @@ def report(label: str, timings: tuple[list[float], list[float]]) -> None:
 
 def load_documents(args: argparse.Namespace) -> list:
     if args.corpus:
-        from domainllm.documents import load_corpus
+        from domainllm.corpus.documents import load_corpus
 
         return load_corpus(args.corpus)
     # a synthetic document has about 7,500 characters: at least 5 chunks of up to 1,000 characters
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--corpus", help="a corpus source for domainllm.documents.load_corpus (default: synthetic)"
+        "--corpus", help="a corpus source for domainllm.corpus.documents.load_corpus (default: synthetic)"
     )
     parser.add_argument("--chunks", type=int, default=3000, help="about how many synthetic chunks to make")
     parser.add_argument("--strategy", default="fixed", choices=sorted(CHUNKERS))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domainllm.documents import Document
+from domainllm.corpus.documents import Document
 
 OWNER = "Kestrel Fluidics, Inc."
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from domainllm.adapters import LoraSettings, TrainedAdapter, TrainingRun, load_base_model
-from domainllm.models import load_generator
-from domainllm.sft import lean_lm_head
+from domainllm.finetune.adapters import LoraSettings, TrainedAdapter, TrainingRun, load_base_model
+from domainllm.finetune.sft import lean_lm_head
+from domainllm.runtime.models import load_generator
 
 pytestmark = pytest.mark.slow
 

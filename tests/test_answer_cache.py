@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from domainllm.answer_cache import AnswerCache, answer_conversations
-from domainllm.generation import Completion
+from domainllm.runtime.answer_cache import AnswerCache, answer_conversations
+from domainllm.runtime.generation import Completion
 
 
 @dataclass

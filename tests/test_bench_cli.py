@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.cli import main
+from domainllm.cli.commands import main
 from tests.book_site import REPO_ROOT
 
 

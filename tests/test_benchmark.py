@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.adapters import TrainingRun
-from domainllm.benchmark import (
+from domainllm.benchmark.systems import (
     BENCH_SPLITS,
     HEADLINE_METRIC,
     SYSTEMS,
@@ -22,6 +21,7 @@ from domainllm.benchmark import (
     split_chart_data,
 )
 from domainllm.config import Settings
+from domainllm.finetune.adapters import TrainingRun
 
 
 def _report(scores: list[float]) -> dict:
@@ -63,7 +63,7 @@ def test_summary_sample_is_seeded_and_scales_with_the_setting() -> None:
 
 
 def test_report_key_changes_with_adapter_questions_and_settings() -> None:
-    from domainllm.adapters import TrainedAdapter
+    from domainllm.finetune.adapters import TrainedAdapter
 
     questions = benchmark_questions(Settings())["test_fresh"]
     spec = SYSTEMS_BY_NAME["raft_rag"]
@@ -102,8 +102,8 @@ def test_micro_batches_must_divide_the_batch() -> None:
 
 
 def test_own_labels_change_the_training_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from domainllm.feedback import LabelLog
-    from domainllm.finetuned import EXAMPLE_LABELS, labels_file, my_labels_path, training_fingerprint
+    from domainllm.finetune.feedback import LabelLog
+    from domainllm.finetune.finetuned import EXAMPLE_LABELS, labels_file, my_labels_path, training_fingerprint
 
     monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
     assert labels_file() == EXAMPLE_LABELS
@@ -130,8 +130,8 @@ def cuad_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_cuad_has_one_scorable_split_and_only_untrained_systems(cuad_corpus: Path) -> None:
-    from domainllm.benchmark import default_systems, run_benchmark
-    from domainllm.questions import load_questions
+    from domainllm.benchmark.systems import default_systems, run_benchmark
+    from domainllm.corpus.questions import load_questions
 
     questions = benchmark_questions(Settings())
     assert list(questions) == ["test_paraphrase"]
@@ -145,7 +145,7 @@ def test_cuad_has_one_scorable_split_and_only_untrained_systems(cuad_corpus: Pat
 
 @pytest.mark.slow
 def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None:
-    from domainllm.benchmark import run_benchmark
+    from domainllm.benchmark.systems import run_benchmark
 
     bench = run_benchmark()
     results = bench["results"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from domainllm.chunking import (
+from domainllm.rag.chunking import (
     CHUNKERS,
     Chunk,
     chunk_documents,

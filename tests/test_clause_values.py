@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.clause_values import canonical_value, find_values, strip_legal_form, words_to_number
+from domainllm.corpus.clause_values import canonical_value, find_values, strip_legal_form, words_to_number
 
 
 @pytest.mark.parametrize(

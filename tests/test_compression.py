@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.compression import CompressingRetriever, SentenceCompressor, select_sentences, tokens_saved
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.compression import CompressingRetriever, SentenceCompressor, select_sentences, tokens_saved
 
 WORDS = ("notice", "ohio", "payment")
 

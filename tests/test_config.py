@@ -48,7 +48,7 @@ def test_dtype_setting_picks_the_weights_format_and_tags_cache_keys(monkeypatch:
 def test_generator_and_embedder_load_in_the_configured_dtype() -> None:
     import torch
 
-    from domainllm.models import load_embedder, load_generator
+    from domainllm.runtime.models import load_embedder, load_generator
 
     for name in ("float32", "bfloat16"):
         settings = get_settings().replace(dtype=name)

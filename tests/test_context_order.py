@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.context_order import (
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.context_order import (
     DedupRetriever,
     ReorderingRetriever,
     deduplicate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from domainllm.contiguous_head import make_head_input_contiguous
+from domainllm.runtime.contiguous_head import make_head_input_contiguous
 
 
 class TinyLM(torch.nn.Module):
@@ -53,9 +53,9 @@ def test_models_without_an_output_layer_are_left_alone() -> None:
 
 @pytest.mark.slow
 def test_the_shipped_generator_and_an_adapted_copy_carry_the_hook() -> None:
-    from domainllm.adapters import load_base_model
-    from domainllm.generation import Generator
-    from domainllm.models import load_generator
+    from domainllm.finetune.adapters import load_base_model
+    from domainllm.runtime.generation import Generator
+    from domainllm.runtime.models import load_generator
 
     generator = load_generator()
     assert len(generator.model.get_output_embeddings()._forward_pre_hooks) == 1

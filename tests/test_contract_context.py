@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domainllm.chunking import Chunk
-from domainllm.contract_context import contract_filter, contract_header, contract_ids_in
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.contract_context import contract_filter, contract_header, contract_ids_in
 
 
 def test_ids_are_found_in_order_and_amendments_map_to_their_contract() -> None:

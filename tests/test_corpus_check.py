@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from domainllm.cli import main
-from domainllm.documents import load_corpus, parse_document
+from domainllm.cli.commands import main
+from domainllm.corpus.documents import load_corpus, parse_document
+from domainllm.corpus.portfolio.checks import check_corpus
+from domainllm.corpus.questions import load_questions
 from domainllm.files import DataFileError
 from domainllm.paths import DATA_DIR
-from domainllm.portfolio.checks import check_corpus
-from domainllm.questions import load_questions
 
 
 @pytest.fixture()

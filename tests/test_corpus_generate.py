@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.cli import main
-from domainllm.documents import load_corpus
+from domainllm.cli.commands import main
+from domainllm.corpus.documents import load_corpus
+from domainllm.corpus.portfolio.phrasings import PHRASINGS
+from domainllm.corpus.portfolio.values import date, duration, money, number_words, percent
 from domainllm.files import read_jsonl
 from domainllm.paths import DATA_DIR
-from domainllm.portfolio.phrasings import PHRASINGS
-from domainllm.portfolio.values import date, duration, money, number_words, percent
 
 GENERATED = ("corpus", "qa", "facts.jsonl", "generation.json")
 

@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from domainllm.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot  # noqa: E402
-from domainllm.costs import (  # noqa: E402
+from domainllm.costs.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot  # noqa: E402
+from domainllm.costs.model import (  # noqa: E402
     DEFAULT_BOUNDS,
     HOURS_PER_MONTH,
     Approach,
@@ -40,7 +40,7 @@ from domainllm.costs import (  # noqa: E402
     sensitivity,
     total_cost,
 )
-from domainllm.pricing import Pricing, PricingError, load_pricing  # noqa: E402
+from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
 from tests.price_table import PRICES
 
 # A: cheap to start, dear per query (RAG-like). B: dear to start, cheap per query (fine-tuning-like).

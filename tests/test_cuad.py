@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.cuad import category_slug, parse_category, question_details
-from domainllm.documents import load_corpus, resolve_source
+from domainllm.corpus.cuad import category_slug, parse_category, question_details
+from domainllm.corpus.documents import load_corpus, resolve_source
+from domainllm.corpus.questions import load_questions, load_summaries
 from domainllm.files import DataFileError
-from domainllm.questions import load_questions, load_summaries
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cuad_mini.json"
 QUESTION = (

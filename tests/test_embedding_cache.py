@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from domainllm.embedding_cache import CachedEncoder, computed_afresh
+from domainllm.runtime.embedding_cache import CachedEncoder, computed_afresh
 
 
 class CountingEncoder:

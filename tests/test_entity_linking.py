@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.entity_linking import EntityLinker
-from domainllm.knowledge_graph import build_graph, node_id
-from domainllm.triple_extraction import PatternExtractor
+from domainllm.graph.entity_linking import EntityLinker
+from domainllm.graph.knowledge_graph import build_graph, node_id
+from domainllm.graph.triple_extraction import PatternExtractor
 from tests.kg_fixtures import portfolio
 
 

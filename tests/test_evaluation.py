@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.evaluation import answer_scores, pipeline_report, retrieval_scores, sample_questions
-from domainllm.questions import Evidence, Question
-from domainllm.rag import RagAnswer
+from domainllm.benchmark.evaluation import answer_scores, pipeline_report, retrieval_scores, sample_questions
+from domainllm.corpus.questions import Evidence, Question
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.pipeline import RagAnswer
 
 
 def _question(i: int, answer: str = "30 days", evidence: tuple[Evidence, ...] = ()) -> Question:

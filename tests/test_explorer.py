@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domainllm.chunking import Chunk
-from domainllm.explorer import highlight_evidence
-from domainllm.questions import Evidence
+from domainllm.corpus.questions import Evidence
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.explorer import highlight_evidence
 
 
 def test_overlapping_evidence_is_marked_and_text_escaped() -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.feedback import CandidatePair, FeedbackWidget, Label, LabelLog
-from domainllm.pareto import pareto_front
-from domainllm.preferences import (
+from domainllm.costs.pareto import pareto_front
+from domainllm.finetune.feedback import CandidatePair, FeedbackWidget, Label, LabelLog
+from domainllm.finetune.preferences import (
     OUTCOME_OF_B,
     agreement,
     ai_labels,
@@ -164,9 +164,9 @@ def test_pareto_front_by_hand() -> None:
 
 
 def test_evidence_text_cuts_each_span_from_its_document() -> None:
-    from domainllm.documents import load_corpus
-    from domainllm.feedback import evidence_text
-    from domainllm.questions import load_questions
+    from domainllm.corpus.documents import load_corpus
+    from domainllm.corpus.questions import load_questions
+    from domainllm.finetune.feedback import evidence_text
 
     documents = {d.id: d for d in load_corpus()}
     question = load_questions("train")[0]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domainllm.contract_context import contract_filter
-from domainllm.retrievers import FilteredRetriever
+from domainllm.rag.contract_context import contract_filter
+from domainllm.rag.retrievers import FilteredRetriever
 
 
 class RecordingRetriever:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.adapters import TrainingRun, check_training_set, data_fingerprint
-from domainllm.cache_folder import build_once, is_built
-from domainllm.chunking import Chunk
-from domainllm.questions import Evidence, Question
-from domainllm.sft import (
+from domainllm.cache.folders import build_once, is_built
+from domainllm.corpus.questions import Evidence, Question
+from domainllm.finetune.adapters import TrainingRun, check_training_set, data_fingerprint
+from domainllm.finetune.sft import (
     CLOSED_BOOK_SFT,
     NOT_IN_CONTEXT,
     answer_as_written,
@@ -22,6 +21,7 @@ from domainllm.sft import (
     train_sft,
     with_abstention_share,
 )
+from domainllm.rag.chunking import Chunk
 
 
 def _question(answer: str = "30 days", aliases: tuple[str, ...] = ("thirty days",)) -> Question:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.front_matter import FrontMatterError, chapter_files, load_front_matter, validate_front_matter
+from tests.front_matter import FrontMatterError, chapter_files, load_front_matter, validate_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = chapter_files(ROOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.fusion import reciprocal_rank_fusion
+from domainllm.rag.fusion import reciprocal_rank_fusion
 
 
 def test_scores_are_sums_of_reciprocal_ranks():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domainllm.config import get_settings
-from domainllm.models import load_generator
+from domainllm.runtime.models import load_generator
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_overlong_question_is_truncated_with_a_warning() -> None:
 
 
 def test_batches_respect_count_and_token_budget() -> None:
-    from domainllm.generation import token_budget_batches
+    from domainllm.runtime.generation import token_budget_batches
 
     # lengths sorted ascending; budget 100 tokens: [10,10,30] -> 3*30=90 ok, adding 40 -> 4*40=160 > 100
     assert token_budget_batches([10, 10, 30, 40, 40, 200], batch_size=8, max_batch_tokens=100) == [
@@ -68,7 +68,7 @@ def test_batches_respect_count_and_token_budget() -> None:
 
 
 def test_chunked_prefill_answers_a_long_prompt_as_a_whole_prefill_does_in_float32() -> None:
-    from domainllm.generation import PREFILL_CHUNK_TOKENS
+    from domainllm.runtime.generation import PREFILL_CHUNK_TOKENS
 
     generator = load_generator(get_settings().replace(dtype="float32"))
     passage = "The supplier shall deliver the goods to the warehouse in Rotterdam within thirty days. " * 60

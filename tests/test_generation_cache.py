@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from domainllm.generation_cache import GenerationCache, cached_chat
+from domainllm.runtime.generation_cache import GenerationCache, cached_chat
 
 
 @dataclass

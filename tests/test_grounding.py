@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.grounding import (
+from domainllm.corpus.questions import Evidence
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.grounding import (
     any_citations,
     citation_correct,
     clause_citations,
@@ -15,7 +16,6 @@ from domainllm.grounding import (
     resolve_citations,
     strip_citations,
 )
-from domainllm.questions import Evidence
 
 CHUNKS = [
     Chunk(

@@ -6,17 +6,17 @@ import json
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.generation import Completion
-from domainllm.hypothetical_questions import (
+from domainllm.cache.keys import content_key
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.hypothetical_questions import (
     HypotheticalQuestionRetriever,
     QuestionCache,
-    cache_key,
     generate_questions,
-    model_key,
     question_chunks,
     question_messages,
 )
+from domainllm.runtime.generation import Completion
+from domainllm.runtime.models import model_key
 
 
 class FakeGenerator:
@@ -63,11 +63,11 @@ def test_questions_are_generated_once_then_read_from_the_cache(tmp_path) -> None
 
 def test_cache_key_depends_on_model_prompt_text_and_length() -> None:
     messages = question_messages(CHUNKS[0])
-    base = cache_key("m", messages, 40)
-    assert base != cache_key("other", messages, 40)
-    assert base != cache_key("m", question_messages(CHUNKS[1]), 40)
-    assert base != cache_key("m", question_messages(CHUNKS[0], n=3), 40)
-    assert base != cache_key("m", messages, 41)
+    base = content_key("m", messages, 40)
+    assert base != content_key("other", messages, 40)
+    assert base != content_key("m", question_messages(CHUNKS[1]), 40)
+    assert base != content_key("m", question_messages(CHUNKS[0], n=3), 40)
+    assert base != content_key("m", messages, 41)
     assert messages[-1]["content"].startswith("Contract SUP-00001, section 7. Payment\n\nThe Buyer")
     assert model_key(FakeGenerator()) == "FakeGenerator"
 

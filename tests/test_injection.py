@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.injection import (
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.injection import (
     INJECTION,
     PAYLOAD,
     attack_succeeded,

@@ -7,8 +7,9 @@ import math
 import pytest
 import torch
 
-from domainllm.disk_cache import JsonDiskCache
-from domainllm.judge import (
+from domainllm.cache.records import JsonDiskCache
+from domainllm.corpus.support import answer_support, canonical_tokens, words_to_number
+from domainllm.finetune.judge import (
     KEEP,
     PREFERENCE_LABELS,
     REJECT,
@@ -19,7 +20,6 @@ from domainllm.judge import (
     judge_agreement,
     preference,
 )
-from domainllm.support import answer_support, canonical_tokens, words_to_number
 
 PASSAGE = (
     "3.2 The Buyer shall pay each invoice within ninety days of receipt. 3.3 Late payments carry "

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from domainllm.graph_drawing import draw_neighbourhood, neighbourhood
-from domainllm.knowledge_graph import (
+from domainllm.graph.graph_drawing import draw_neighbourhood, neighbourhood
+from domainllm.graph.knowledge_graph import (
     amendments_of,
     build_graph,
     clause_history,
@@ -20,7 +20,7 @@ from domainllm.knowledge_graph import (
     facts_of,
     node_id,
 )
-from domainllm.triple_extraction import PatternExtractor, Triple
+from domainllm.graph.triple_extraction import PatternExtractor, Triple
 from tests.kg_fixtures import portfolio
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.generation_cache import GenerationCache
-from domainllm.llm_extraction import (
+from domainllm.graph.llm_extraction import (
     EXTRACTION_SCHEMA,
     Clause,
     LLMTripleExtractor,
     schema_errors,
     validate_reply,
 )
+from domainllm.runtime.generation_cache import GenerationCache
 
 PAYMENT = Clause("SUP-00001", 100, 180, "3.2 Invoices are payable ninety (90) days after receipt.")
 NOTICE = Clause("SUP-00001", 200, 280, "15.1 Notices must be in writing and delivered by hand.")

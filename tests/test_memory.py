@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domainllm.memory import _libc, heap_trimming_callback, trim_heap
+from domainllm.runtime.memory import _libc, heap_trimming_callback, trim_heap
 
 
 def resident_mib() -> float:

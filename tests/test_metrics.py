@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domainllm.metrics import (
+from domainllm.metrics.answers import (
     contains_answer,
     embedding_similarity,
     exact_match,

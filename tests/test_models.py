@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from domainllm import models
 from domainllm.paths import CacheNotWritableError, cache_dir
+from domainllm.runtime import models
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from domainllm.entity_linking import EntityLinker
-from domainllm.graph_rag import GraphRAG
-from domainllm.knowledge_graph import build_graph
-from domainllm.multidoc import (
+from domainllm.corpus.questions import Question
+from domainllm.graph.entity_linking import EntityLinker
+from domainllm.graph.graph_rag import GraphRAG
+from domainllm.graph.knowledge_graph import build_graph
+from domainllm.graph.multidoc import (
     NO_SUCH_CONTRACT,
     NO_SUCH_PARTY,
     MapReduceAnalyst,
@@ -17,8 +18,7 @@ from domainllm.multidoc import (
     plan_question,
     score_multidoc,
 )
-from domainllm.questions import Question
-from domainllm.triple_extraction import PatternExtractor
+from domainllm.graph.triple_extraction import PatternExtractor
 from tests.kg_fixtures import portfolio
 
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.cli import main
-from domainllm.documents import load_corpus
-from domainllm.multidoc_bench import (
+from domainllm.benchmark.multidoc_bench import (
     KINDS,
     QUESTION_CATEGORIES,
     extraction_requests,
@@ -19,8 +17,10 @@ from domainllm.multidoc_bench import (
     score_answers,
     stratified_sample,
 )
-from domainllm.questions import load_questions
-from domainllm.triple_extraction import CATEGORY_KINDS, PatternExtractor, load_gold_facts
+from domainllm.cli.commands import main
+from domainllm.corpus.documents import load_corpus
+from domainllm.corpus.questions import load_questions
+from domainllm.graph.triple_extraction import CATEGORY_KINDS, PatternExtractor, load_gold_facts
 
 
 def test_stratified_sample_is_balanced_and_seeded() -> None:

@@ -1,4 +1,4 @@
-"""The pure half of domainllm.performance: statistics, brute-force top-k, crossings, verdicts."""
+"""The pure half of domainllm.benchmark.performance: statistics, brute-force top-k, crossings, verdicts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from domainllm import performance as perf
+from domainllm.benchmark import performance as perf
 
 
 def test_summarize_percentiles_are_linearly_interpolated() -> None:
@@ -230,7 +230,7 @@ def test_load_bench_takes_each_section_from_the_first_file_that_has_it(tmp_path)
 def test_the_pure_half_does_not_import_torch() -> None:
     """The book page imports this module to read bench.json; it must stay light."""
     code = (
-        "import sys; from domainllm import performance as p; p.verdict_rows({}); p.machine_info(); "
+        "import sys; from domainllm.benchmark import performance as p; p.verdict_rows({}); p.machine_info(); "
         "print(sorted(m for m in ('torch', 'transformers', 'pymilvus') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,8 +12,8 @@ import pytest  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from domainllm.metrics.stats import Estimate  # noqa: E402
 from domainllm.plots import bar_with_intervals, grouped_bars, recall_at_k_plot, similarity_heatmap  # noqa: E402
-from domainllm.stats import Estimate  # noqa: E402
 
 ESTIMATES = {
     "base": Estimate(0.30, 0.22, 0.39, 100),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.pricing import CURRENCIES, DEFAULT_PRICING_PATH, UNITS, PricingError, load_pricing
+from domainllm.costs.pricing import CURRENCIES, DEFAULT_PRICING_PATH, UNITS, PricingError, load_pricing
 
 TODAY = dt.date(2026, 11, 21)
 KEY = "llm_api.demo.input"

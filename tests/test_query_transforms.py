@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.generation import Completion
-from domainllm.query_transforms import (
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.query_transforms import (
     TransformedRetriever,
     check_questions,
     clean_line,
@@ -21,6 +20,7 @@ from domainllm.query_transforms import (
     restore_terms,
     rewrite_queries,
 )
+from domainllm.runtime.generation import Completion
 
 QUESTION = "What is the notice period under the supply agreement SUP-00001 with Halberd Logistics?"
 
@@ -151,7 +151,7 @@ def test_doc_type_filter_reads_the_contract_type_and_keeps_amendments() -> None:
 
 @pytest.mark.slow
 def test_real_generator_rewrites_and_keeps_the_contract_id() -> None:
-    from domainllm.models import load_generator
+    from domainllm.runtime.models import load_generator
 
     [query] = rewrite_queries([QUESTION], load_generator())
     assert query.strip() and "SUP-00001" in query and "SRV-00099" not in query

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.documents import load_corpus
+from domainllm.corpus.documents import load_corpus
+from domainllm.corpus.questions import SPLITS, Question, load_questions, load_summaries
 from domainllm.files import read_jsonl
 from domainllm.paths import DATA_DIR
-from domainllm.questions import SPLITS, Question, load_questions, load_summaries
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_summaries_name_their_contract_and_key_terms():
 
 
 def test_environment_variable_selects_a_generated_folder(tmp_path, monkeypatch):
-    from domainllm.cli import main
+    from domainllm.cli.commands import main
 
     main(["corpus", "generate", "--out", str(tmp_path), "--contracts", "10", "--seed", "5"])
     monkeypatch.setenv("DOMAINLLM_CORPUS", str(tmp_path))

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.questions import Question
-from domainllm.rag import RagPipeline, closed_book_messages, format_context, passage_heading, rag_messages
+from domainllm.corpus.questions import Question
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.pipeline import (
+    RagPipeline,
+    closed_book_messages,
+    format_context,
+    passage_heading,
+    rag_messages,
+)
 
 
 def _chunk(doc_id: str, text: str, section: str | None = None) -> Chunk:
@@ -52,7 +58,7 @@ class _FixedRetriever:
 
 @pytest.mark.slow
 def test_pipeline_sends_the_retrieved_passage_and_counts_tokens() -> None:
-    from domainllm.models import load_generator
+    from domainllm.runtime.models import load_generator
 
     passage = _chunk(
         "SUP-00001", "12.1 This Agreement is governed by the laws of the State of Ohio.", "12. Governing Law"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domainllm.rag_targets import format_targets, rag_targets
+from domainllm.benchmark.rag_targets import format_targets, rag_targets
 
 
 def estimate(values: list[float]) -> dict[str, float]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.reranking import RerankingRetriever, log_prob_of, order_by_scores, relevance_messages
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.reranking import RerankingRetriever, log_prob_of, order_by_scores, relevance_messages
 
 
 def _chunk(i: int, text: str = "x") -> Chunk:
@@ -74,8 +74,8 @@ def test_reranking_retriever_rejects_zero_candidates() -> None:
 
 @pytest.mark.slow
 def test_real_model_prefers_the_passage_that_answers() -> None:
-    from domainllm.models import load_generator
-    from domainllm.reranking import LLMReranker
+    from domainllm.rag.reranking import LLMReranker
+    from domainllm.runtime.models import load_generator
 
     reranker = LLMReranker(load_generator())
     question = "Which state's law governs the agreement?"

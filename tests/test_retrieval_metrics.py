@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from domainllm.retrieval_metrics import (
+from domainllm.metrics.retrieval import (
     SpanLike,
     context_precision,
     context_recall,

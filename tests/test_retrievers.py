@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from domainllm.chunking import Chunk, chunk_documents
-from domainllm.retrievers import (
+from domainllm.rag.chunking import Chunk, chunk_documents
+from domainllm.rag.retrievers import (
     RETRIEVERS,
     BM25Retriever,
     ChunkIndex,

@@ -18,8 +18,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from domainllm.costs import Approach, break_even_volume, cheapest, cumulative_cost, total_cost  # noqa: E402
-from domainllm.decision_guide import (  # noqa: E402
+from domainllm.costs.decision_guide import (  # noqa: E402
     COST_ONLY,
     MOST_ACCURATE,
     Freshness,
@@ -28,8 +27,9 @@ from domainllm.decision_guide import (  # noqa: E402
     guide_summary,
     quality,
 )
-from domainllm.pricing import Pricing, PricingError, load_pricing  # noqa: E402
-from domainllm.roi import (  # noqa: E402
+from domainllm.costs.model import Approach, break_even_volume, cheapest, cumulative_cost, total_cost  # noqa: E402
+from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
+from domainllm.costs.roi import (  # noqa: E402
     APPROACHES,
     ASSUMPTIONS,
     CostSetup,
@@ -39,7 +39,7 @@ from domainllm.roi import (  # noqa: E402
     measured_inputs,
     uncertainty_ranges,
 )
-from domainllm.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
+from domainllm.costs.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
 from tests.price_table import PRICES
 
 SETUP = CostSetup(llm="base", fine_tuned_llm="tuned", gpu="small", embedding="emb", vector_db="vm")

@@ -1,8 +1,8 @@
-"""Lengths rounded up to shared multiples (domainllm.shape_buckets)."""
+"""Lengths rounded up to shared multiples (domainllm.runtime.shape_buckets)."""
 
 import pytest
 
-from domainllm.shape_buckets import SHAPE_MULTIPLE, bucketed
+from domainllm.runtime.shape_buckets import SHAPE_MULTIPLE, bucketed
 
 
 @pytest.mark.parametrize(("length", "expected"), [(0, 0), (1, 32), (31, 32), (32, 32), (33, 64), (300, 320)])
@@ -24,7 +24,7 @@ def test_nonsense_is_refused() -> None:
 
 @pytest.mark.slow
 def test_generation_pads_every_batch_to_the_multiple() -> None:
-    from domainllm.models import load_generator
+    from domainllm.runtime.models import load_generator
 
     generator = load_generator()
     widths: list[int] = []
@@ -44,8 +44,8 @@ def test_generation_pads_every_batch_to_the_multiple() -> None:
 
 @pytest.mark.slow
 def test_embedder_batches_are_padded_to_the_multiple() -> None:
-    from domainllm.embedding_cache import BUCKETED_PADDING
-    from domainllm.models import load_embedder
+    from domainllm.runtime.embedding_cache import BUCKETED_PADDING
+    from domainllm.runtime.models import load_embedder
 
     features = load_embedder()[0].preprocess(
         ["a short clause", "a longer clause about payment within thirty days of the invoice date"],
@@ -56,8 +56,8 @@ def test_embedder_batches_are_padded_to_the_multiple() -> None:
 
 def test_sft_and_dpo_training_pad_to_the_multiple() -> None:
     from domainllm.config import get_settings
-    from domainllm.questions import load_questions
-    from domainllm.sft import CLOSED_BOOK_SFT, closed_book_example, trainer_common_args
+    from domainllm.corpus.questions import load_questions
+    from domainllm.finetune.sft import CLOSED_BOOK_SFT, closed_book_example, trainer_common_args
 
     run = CLOSED_BOOK_SFT.run(
         [closed_book_example(q) for q in load_questions("train")[:8]], get_settings(), []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domainllm.stats import (
+from domainllm.metrics.stats import (
     Estimate,
     PairedComparison,
     bootstrap_ci,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.questions import Summary, load_summaries
-from domainllm.summarization import (
+from domainllm.benchmark.summarization import (
     key_term_coverage,
     key_terms_of,
     score_summaries,
     summary_messages,
     summary_sample,
 )
+from domainllm.corpus.questions import Summary, load_summaries
+from domainllm.rag.chunking import Chunk
 
 REFERENCE = Summary("summary-1", "SUP-00001", "the cap is usd 2,000,000 and the term is two years")
 

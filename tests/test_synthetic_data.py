@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.disk_cache import JsonDiskCache
-from domainllm.documents import load_corpus
-from domainllm.fact_checks import (
+from domainllm.cache.records import JsonDiskCache
+from domainllm.corpus.documents import load_corpus
+from domainllm.finetune.fact_checks import (
     PROBE_KINDS,
     Probe,
     asked_categories,
@@ -17,9 +17,8 @@ from domainllm.fact_checks import (
     judge_probes,
     probe_win_rates,
 )
-from domainllm.generation import Completion
-from domainllm.judge import LexicalJudge
-from domainllm.synthetic_data import (
+from domainllm.finetune.judge import LexicalJudge
+from domainllm.finetune.synthetic_data import (
     SOURCES,
     LeakageError,
     MalformedOutput,
@@ -41,6 +40,7 @@ from domainllm.synthetic_data import (
     training_pairs,
     without_leaks,
 )
+from domainllm.runtime.generation import Completion
 
 SUPPLY = """# Supply Agreement
 

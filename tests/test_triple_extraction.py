@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.documents import load_corpus
-from domainllm.triple_extraction import (
+from domainllm.corpus.documents import load_corpus
+from domainllm.graph.triple_extraction import (
     CategoryScore,
     GoldFact,
     PatternExtractor,

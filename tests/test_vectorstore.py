@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from domainllm.chunking import Chunk
-from domainllm.vectorstore import Hit, MilvusIndex
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.vectorstore import Hit, MilvusIndex
 
 DIM = 64
 TEXTS = {

@@ -1,0 +1,87 @@
+"""Score answered questions and retrieved passages, and summarize with bootstrap intervals."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from domainllm.corpus.questions import Question
+from domainllm.metrics import answers as metrics
+from domainllm.metrics import retrieval as retrieval_metrics
+from domainllm.metrics.stats import Estimate, bootstrap_ci
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.grounding import strip_citations
+from domainllm.rag.pipeline import RagAnswer
+
+ANSWER_METRICS = ("em", "contains", "f1", "token_recall", "rouge_l_recall")
+RETRIEVAL_METRICS = ("recall@k", "mrr", "ndcg@k", "context_precision", "context_recall")
+
+
+def sample_questions(questions: Sequence[Question], n: int | None, seed: int = 0) -> list[Question]:
+    """A fixed random sample of ``n`` questions (all of them when n is None or large)."""
+    if n is None or n >= len(questions):
+        return list(questions)
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}.")
+    picked = sorted(random.Random(seed).sample(range(len(questions)), n))
+    return [questions[i] for i in picked]
+
+
+def answer_scores(
+    answers: Sequence[RagAnswer], encode: Callable[[list[str]], np.ndarray] | None = None
+) -> dict[str, list[float]]:
+    """Per-question answer metrics; ``similarity`` (embedding cosine) too when ``encode`` is given.
+
+    Passage citations such as ``[2]`` are removed before scoring: they are not part of the answer.
+    """
+    scores: dict[str, list[float]] = {name: [] for name in ANSWER_METRICS}
+    texts = [strip_citations(answer.answer) for answer in answers]
+    for answer, text in zip(answers, texts, strict=True):
+        for name, value in metrics.score_answer(text, answer.question.references).items():
+            scores[name].append(value)
+    if encode is not None and answers:
+        similarity = metrics.embedding_similarity(texts, [a.question.answer for a in answers], encode)
+        scores["similarity"] = [float(v) for v in similarity]
+    return scores
+
+
+def retrieval_scores(
+    questions: Sequence[Question], retrieved: Sequence[Sequence[Chunk]], k: int
+) -> dict[str, list[float]]:
+    """Per-question retrieval metrics at cut-off ``k`` against the gold evidence spans."""
+    scores: dict[str, list[float]] = {name: [] for name in RETRIEVAL_METRICS}
+    for question, chunks in zip(questions, retrieved, strict=True):
+        evidence = question.evidence
+        scores["recall@k"].append(retrieval_metrics.recall_at_k(chunks, evidence, k))
+        scores["mrr"].append(retrieval_metrics.reciprocal_rank(chunks[:k], evidence))
+        scores["ndcg@k"].append(retrieval_metrics.ndcg_at_k(chunks, evidence, k))
+        scores["context_precision"].append(retrieval_metrics.context_precision(chunks, evidence, k))
+        scores["context_recall"].append(retrieval_metrics.context_recall(chunks, evidence, k))
+    return scores
+
+
+def summarize(scores: Mapping[str, Sequence[float]], seed: int = 0) -> dict[str, Estimate]:
+    """Mean and 95% bootstrap interval of every metric."""
+    return {name: bootstrap_ci(values, seed=seed) for name, values in scores.items() if len(values)}
+
+
+def pipeline_report(
+    answers: Sequence[RagAnswer],
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+    k: int | None = None,
+) -> dict[str, Any]:
+    """Everything measured for one pipeline, JSON-ready: n, metrics with intervals, tokens, latency."""
+    scores = answer_scores(answers, encode)
+    if k is not None and any(a.chunks for a in answers):
+        scores.update(retrieval_scores([a.question for a in answers], [a.chunks for a in answers], k))
+    return {
+        "n": len(answers),
+        "metrics": {name: estimate.to_dict() for name, estimate in summarize(scores).items()},
+        "per_question": {name: list(values) for name, values in scores.items()},
+        "prompt_tokens": float(np.mean([a.prompt_tokens for a in answers])) if answers else 0.0,
+        "completion_tokens": float(np.mean([a.completion_tokens for a in answers])) if answers else 0.0,
+        "seconds_per_answer": float(np.mean([a.seconds for a in answers])) if answers else 0.0,
+    }

@@ -1,0 +1,157 @@
+"""The RAG comparison of labs 1-4 and 9, also run by ``python -m domainllm bench rag``.
+
+It scores the recipes of :mod:`domainllm.rag.recipes` with the same code the labs use, so their
+numbers agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from domainllm.benchmark.evaluation import pipeline_report, retrieval_scores, sample_questions, summarize
+from domainllm.benchmark.rag_targets import rag_targets
+from domainllm.config import Settings, get_settings
+from domainllm.corpus.documents import load_corpus
+from domainllm.corpus.questions import Question, load_questions
+from domainllm.rag.chunking import chunk_documents
+from domainllm.rag.contract_context import contract_header
+from domainllm.rag.pipeline import RagPipeline
+from domainllm.rag.recipes import (
+    NAIVE_INDEX,
+    PIPELINES,
+    IndexRecipe,
+    PipelineRecipe,
+    make_pipeline,
+    make_recipe_retriever,
+)
+from domainllm.rag.retrievers import ChunkIndex
+
+BASE_EVAL_QUESTIONS = 24
+TARGET_K = 5  # the issue's retrieval target is recall@5, whatever k a pipeline answers with
+LATENCY_QUERIES = 50  # questions timed one at a time for retrieval latency
+INDEXING_CHUNKS = 256  # chunks embedded afresh and inserted to measure indexing throughput
+
+
+def eval_size(settings: Settings | None = None) -> int:
+    """How many questions generation is scored on: 24 at scale 1 (naive RAG takes ~2 min for them on 2 cores)."""
+    settings = settings or get_settings()
+    return max(1, round(BASE_EVAL_QUESTIONS * settings.scale))
+
+
+def evaluate_pipeline(
+    pipeline: RagPipeline, questions: Sequence[Question], encode: Any = None
+) -> dict[str, Any]:
+    """Answer and score ``questions`` with one pipeline (metrics with 95% intervals, tokens, latency)."""
+    answers = pipeline.run(questions)
+    report = pipeline_report(answers, encode=encode, k=pipeline.k if pipeline.retriever is not None else None)
+    report["k"] = pipeline.k
+    report["answers"] = [
+        {
+            "id": a.question.id,
+            "answer": a.answer,
+            "gold": a.question.answer,
+            "chunks": [c.id for c in a.chunks],
+        }
+        for a in answers
+    ]
+    return report
+
+
+def retrieval_report(
+    pipeline: RagPipeline, questions: Sequence[Question], k: int | None = None
+) -> dict[str, Any]:
+    """Retrieval metrics of a pipeline's retriever over every question at cut-off ``k`` (default:
+    the pipeline's own k). No generation, so cheap; per-question scores kept for paired tests."""
+    k = k or pipeline.k
+    retrieved = pipeline.retriever.retrieve([q.question for q in questions], k=k)
+    scores = retrieval_scores(questions, retrieved, k)
+    return {
+        "n": len(questions),
+        "k": k,
+        "metrics": {name: e.to_dict() for name, e in summarize(scores).items()},
+        "per_question": {"recall@k": scores["recall@k"]},
+    }
+
+
+def retrieval_latency(
+    recipe: PipelineRecipe,
+    indexes: dict[IndexRecipe, ChunkIndex],
+    questions: Sequence[Question],
+    limit: int = LATENCY_QUERIES,
+) -> dict[str, float]:
+    """Milliseconds per query (p50, p95, ...) of a recipe's retrieval step, one question at a time.
+
+    Each query is embedded afresh (not read from the cache), then searched and filtered, as for a
+    question nobody asked before; compression and reordering, which come after retrieval, are left
+    out (their cost is in the answers' seconds).
+    """
+    from domainllm.benchmark.performance import latency_ms, time_calls
+    from domainllm.runtime.embedding_cache import computed_afresh
+
+    retriever = make_recipe_retriever(dataclasses.replace(recipe, compress_top_n=None, order=None), indexes)
+    asked = [q.question for q in questions[:limit]]
+    with computed_afresh():
+        seconds = time_calls(lambda i: retriever.retrieve([asked[i]], k=recipe.k), len(asked))
+    return latency_ms(seconds)
+
+
+def indexing_throughput(recipe: IndexRecipe = NAIVE_INDEX, limit: int = INDEXING_CHUNKS) -> dict[str, float]:
+    """Chunks per second to embed (no cache: every chunk embedded afresh) and insert ``limit``
+    chunks of ``recipe`` into a new Milvus Lite collection."""
+    from domainllm.runtime.embedding_cache import embedder_encode
+
+    chunks = chunk_documents(load_corpus(), recipe.strategy, **recipe.params)[:limit]
+    encode = embedder_encode()
+    encode([c.text for c in chunks[:8]])  # load and warm the embedder outside the timing
+    started = time.perf_counter()
+    index = ChunkIndex.build(chunks, encode, index_text=contract_header if recipe.headers else None)
+    seconds = time.perf_counter() - started
+    index.close()
+    return {
+        "chunks": len(chunks),
+        "mean_chars": sum(len(c.text) for c in chunks) / len(chunks),
+        "seconds": seconds,
+        "chunks_per_s": len(chunks) / seconds,
+    }
+
+
+def run_rag_benchmark(
+    split: str = "test_paraphrase",
+    names: Sequence[str] | None = None,
+    n: int | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Score each named pipeline on a seeded sample of ``split``; retrieval also on the whole split."""
+    from domainllm.runtime.embedding_cache import cached_embedder_encode
+    from domainllm.runtime.models import load_generator
+
+    settings = settings or get_settings()
+    names = list(names or PIPELINES)
+    unknown = [name for name in names if name not in PIPELINES]
+    if unknown:
+        raise ValueError(f"Unknown pipeline(s) {unknown}; choose from {', '.join(PIPELINES)}.")
+    questions = load_questions(split)
+    sample = sample_questions(questions, n or eval_size(settings), seed=settings.seed)
+    generator = load_generator(settings)
+    encode = cached_embedder_encode(settings)
+    indexes: dict[IndexRecipe, ChunkIndex] = {}
+    results: dict[str, Any] = {}
+    try:
+        for name in names:
+            pipeline = make_pipeline(PIPELINES[name], generator, indexes)
+            results[name] = evaluate_pipeline(pipeline, sample, encode=encode)
+            if pipeline.retriever is not None:
+                results[name]["retrieval_all"] = retrieval_report(pipeline, questions)
+                results[name]["retrieval_at_target_k"] = retrieval_report(pipeline, questions, TARGET_K)
+                results[name]["latency_ms"] = retrieval_latency(PIPELINES[name], indexes, questions)
+    finally:
+        for index in indexes.values():
+            index.close()
+    result = {"split": split, "n_sample": len(sample), "n_split": len(questions), "pipelines": results}
+    if any(PIPELINES[name].index is not None for name in names):
+        result["indexing"] = indexing_throughput()
+    result["targets"] = [dataclasses.asdict(v) for v in rag_targets(result)]
+    return result

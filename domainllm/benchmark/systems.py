@@ -1,0 +1,426 @@
+"""The book's benchmark: six systems x four splits, same questions, same metrics, with intervals.
+
+Systems run from the base model closed-book to RAG with a retrieval-aware fine-tuned model
+after DPO. Every system answers the same seeded sample of each split; answer metrics,
+retrieval metrics (RAG systems), grounding, tokens and latency are measured per question and
+summarized with 95% bootstrap intervals; headline comparisons get paired bootstrap tests.
+Each system also summarizes a seeded sample of contracts (:mod:`domainllm.benchmark.summarization`),
+scored by the key terms it states and by ROUGE-L against the reference summaries. Fine-tuned
+models come from :mod:`domainllm.finetune.finetuned` (cache, or trained when missing). On CUAD, which has
+no train split and no summaries, the three untrained systems answer its one split.
+
+``python -m domainllm bench all --json OUT`` and lab 09 both call :func:`run_benchmark`;
+:func:`load_or_run_benchmark` caches the result by configuration so lab 10 reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from domainllm.benchmark.evaluation import sample_questions
+from domainllm.benchmark.rag_runner import evaluate_pipeline
+from domainllm.benchmark.summarization import (
+    key_terms_of,
+    score_summaries,
+    summarize_contracts,
+    summary_sample,
+)
+from domainllm.config import Settings, get_settings
+from domainllm.corpus.questions import Question, Summary, load_questions, load_summaries
+from domainllm.finetune.adapters import TrainedAdapter, load_adapted_generator, release
+from domainllm.finetune.synthetic_data import load_facts
+from domainllm.metrics.stats import bootstrap_ci, paired_bootstrap
+from domainllm.rag.grounding import grounding_check
+from domainllm.rag.pipeline import RagPipeline
+from domainllm.rag.recipes import PIPELINES, IndexRecipe, make_recipe_retriever
+from domainllm.rag.retrievers import ChunkIndex
+
+BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
+# The headline metric: does the answer contain the gold value (or an alias)? Token F1 gives
+# partial credit for an answer's shape ("10 days" against "30 days" scores 0.5), which rewards a
+# closed-book model for guessing typical values of contracts it never saw.
+HEADLINE_METRIC = "contains"
+BASE_QUESTIONS_PER_SPLIT = 8
+BASE_SUMMARIES = 4
+BENCHMARK_VERSION = 3
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """One system: its pipeline recipe (retrieval or none) and its fine-tuned weights (or none)."""
+
+    name: str
+    label: str
+    pipeline: str
+    adapter: str | None = None
+
+    @property
+    def retrieval(self) -> bool:
+        return PIPELINES[self.pipeline].index is not None
+
+    @property
+    def fine_tuned(self) -> bool:
+        return self.adapter is not None
+
+
+SYSTEMS: tuple[SystemSpec, ...] = (
+    SystemSpec("closed_book", "Base model, closed-book", "closed_book"),
+    SystemSpec("naive_rag", "Naive RAG", "naive_rag"),
+    SystemSpec("advanced_rag", "Advanced RAG", "compressed_rag"),
+    SystemSpec("sft_closed_book", "Fine-tuned (SFT), closed-book", "closed_book", "closed_book"),
+    SystemSpec("raft_rag", "RAG + retrieval-aware SFT", "compressed_rag", "raft"),
+    SystemSpec("raft_dpo_rag", "RAG + SFT + DPO", "compressed_rag", "dpo"),
+)
+SYSTEMS_BY_NAME = {s.name: s for s in SYSTEMS}
+
+HEADLINE_COMPARISONS = (
+    ("closed_book", "advanced_rag"),
+    ("closed_book", "sft_closed_book"),
+    ("naive_rag", "advanced_rag"),
+    ("advanced_rag", "raft_rag"),
+    ("raft_rag", "raft_dpo_rag"),
+)
+
+
+def questions_per_split(settings: Settings | None = None) -> int:
+    """Questions per split: 8 at scale 1 (the whole benchmark then fits in a few minutes on 2 cores)."""
+    settings = settings or get_settings()
+    return max(2, round(BASE_QUESTIONS_PER_SPLIT * settings.scale))
+
+
+def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Question]]:
+    """The seeded sample each system answers, per split that has questions with an answer.
+
+    A generated corpus fills all four splits. CUAD fills ``test_paraphrase`` alone, and its
+    questions whose clause is absent from the contract have no answer to score against, so they
+    are left out; the empty splits are left out too.
+    """
+    settings = settings or get_settings()
+    n = questions_per_split(settings)
+    samples = {}
+    for split in BENCH_SPLITS:
+        scorable = [q for q in load_questions(split) if q.answer.strip()]
+        if scorable:
+            samples[split] = sample_questions(scorable, n, seed=settings.seed)
+    return samples
+
+
+def default_systems(questions: dict[str, list[Question]]) -> list[str]:
+    """Every system when there are ``train`` questions to fine-tune on, else the untrained ones."""
+    if questions.get("train"):
+        return list(SYSTEMS_BY_NAME)
+    return [s.name for s in SYSTEMS if not s.fine_tuned]
+
+
+def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
+    """The seeded sample of reference summaries each system writes its own version of (4 at scale 1)."""
+    settings = settings or get_settings()
+    return summary_sample(load_summaries(), max(2, round(BASE_SUMMARIES * settings.scale)), settings.seed)
+
+
+def trained_adapters(
+    indexes: dict[IndexRecipe, ChunkIndex], settings: Settings, names: Sequence[str]
+) -> dict[str, TrainedAdapter]:
+    """The fine-tuned adapters the chosen systems need, from the cache or trained now."""
+    from domainllm.finetune import finetuned
+
+    wanted = {SYSTEMS_BY_NAME[n].adapter for n in names} - {None}
+    adapters: dict[str, TrainedAdapter] = {}
+    if "closed_book" in wanted:
+        adapters["closed_book"] = finetuned.closed_book_adapter(settings)
+    if wanted & {"raft", "dpo"}:
+        raft = finetuned.raft_adapter(indexes, settings)  # DPO starts from it: made once for both
+        if "raft" in wanted:
+            adapters["raft"] = raft
+        if "dpo" in wanted:
+            adapters["dpo"] = finetuned.dpo_adapter(indexes, settings, raft=raft)
+    return adapters
+
+
+def training_summary(adapters: dict[str, TrainedAdapter]) -> dict[str, dict[str, Any]]:
+    """What each training run measured (time, tokens, examples, steps), for the cost model."""
+    keys = ("seconds", "train_tokens", "examples", "steps")
+    summary: dict[str, dict[str, Any]] = {}
+    if "closed_book" in adapters:
+        summary["sft_closed_book"] = {k: adapters["closed_book"].manifest.get(k, 0) for k in keys}
+    if "raft" in adapters:
+        summary["raft"] = {k: adapters["raft"].manifest.get(k, 0) for k in keys}
+    if "dpo" in adapters:
+        rounds = [a for a in adapters["dpo"].chain if a.run.method == "dpo"]
+        summary["dpo"] = {k: sum(a.manifest.get(k, 0) for a in rounds) for k in keys}
+        summary["dpo"]["rounds"] = len(rounds)
+    return summary
+
+
+def grounded_share(
+    report: dict[str, Any], questions: Sequence[Question], chunks: dict[str, Any]
+) -> list[float]:
+    """1.0 per answer the retrieved passages support (:func:`grounding_check`), else 0.0."""
+    scores = []
+    for answer, question in zip(report["answers"], questions, strict=True):
+        passages = [chunks[c] for c in answer["chunks"]]
+        scores.append(0.0 if grounding_check(answer["answer"], question.question, passages).flagged else 1.0)
+    return scores
+
+
+def report_key(
+    spec: SystemSpec,
+    adapter: TrainedAdapter | None,
+    split: str,
+    questions: Sequence[Question],
+    settings: Settings,
+) -> str:
+    """Cache key of one system's report on one split: what produced the answers and on what."""
+    text = json.dumps(
+        [
+            BENCHMARK_VERSION,
+            spec.name,
+            repr(PIPELINES[spec.pipeline]),
+            adapter.run.digest() if adapter else None,
+            [a.run.digest() for a in adapter.chain] if adapter else [],
+            split,
+            [q.id for q in questions],
+            asdict(settings),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def evaluate_system(
+    spec: SystemSpec,
+    questions: dict[str, list[Question]],
+    indexes: dict[IndexRecipe, ChunkIndex],
+    adapter: TrainedAdapter | None = None,
+    settings: Settings | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Answer and score every split with one system; reports are cached on disk per split.
+
+    The generator (base, or base + ``adapter``) is loaded only if some split is not cached, so
+    a lab that repeats an earlier lab's evaluation gets it for free.
+    """
+    from domainllm.files import atomic_write_text
+    from domainllm.paths import cache_dir
+    from domainllm.runtime.embedding_cache import cached_embedder_encode
+    from domainllm.runtime.models import load_generator
+
+    settings = settings or get_settings()
+    folder = cache_dir("results", "reports")
+    paths = {
+        split: folder / f"{report_key(spec, adapter, split, qs, settings)}.json"
+        for split, qs in questions.items()
+    }
+    results = {
+        split: json.loads(path.read_text(encoding="utf-8")) for split, path in paths.items() if path.is_file()
+    }
+    missing = [split for split in questions if split not in results]
+    if not missing:
+        return {split: results[split] for split in questions}
+    retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
+    generator = load_generator(settings) if adapter is None else load_adapted_generator(adapter, settings)
+    encode = cached_embedder_encode(settings)
+    try:
+        for split in missing:
+            sample = questions[split]
+            pipeline = RagPipeline(spec.name, generator, retriever, k=PIPELINES[spec.pipeline].k)
+            report = evaluate_pipeline(pipeline, sample, encode=encode)
+            if retriever is not None:
+                retrieved = {c.id: c for a in pipeline_answers_chunks(pipeline, report) for c in a}
+                grounded = grounded_share(report, sample, retrieved)
+                report["per_question"]["grounded"] = grounded
+                report["metrics"]["grounded"] = bootstrap_ci(grounded).to_dict()
+            atomic_write_text(paths[split], json.dumps(report))
+            results[split] = report
+    finally:
+        if adapter is not None:
+            release(generator)
+    return {split: results[split] for split in questions}
+
+
+def summarize_with_system(
+    spec: SystemSpec,
+    summaries: Sequence[Summary],
+    indexes: dict[IndexRecipe, ChunkIndex],
+    adapter: TrainedAdapter | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """One system's summaries of the sampled contracts, scored by key terms and ROUGE-L (cached)."""
+    from domainllm.files import atomic_write_text
+    from domainllm.paths import cache_dir
+    from domainllm.runtime.models import load_generator
+
+    settings = settings or get_settings()
+    path = (
+        cache_dir("results", "reports")
+        / f"{report_key(spec, adapter, 'summaries', summaries, settings)}.json"
+    )
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if not summaries:
+        return score_summaries([], [])
+    retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
+    generator = load_generator(settings) if adapter is None else load_adapted_generator(adapter, settings)
+    try:
+        outputs = summarize_contracts(summaries, generator, retriever, k=PIPELINES[spec.pipeline].k)
+    finally:
+        if adapter is not None:
+            release(generator)
+    report = score_summaries(outputs, summaries, key_terms_of(load_facts()))
+    atomic_write_text(path, json.dumps(report))
+    return report
+
+
+def pipeline_answers_chunks(pipeline: RagPipeline, report: dict[str, Any]) -> list[list[Any]]:
+    """The chunk objects behind each answer's chunk ids (looked up in the retriever's index)."""
+    index = _chunk_lookup(pipeline.retriever)
+    return [[index[c] for c in answer["chunks"] if c in index] for answer in report["answers"]]
+
+
+def _chunk_lookup(retriever: Any) -> dict[str, Any]:
+    """Find the ChunkIndex under wrapped retrievers (filter, compression, reordering)."""
+    seen = retriever
+    for _ in range(8):
+        index = getattr(seen, "index", None)
+        if isinstance(index, ChunkIndex):
+            return index.chunks_by_id
+        seen = getattr(seen, "base", None) or getattr(seen, "retriever", None)
+        if seen is None:
+            break
+    raise TypeError(f"Cannot find the chunk index behind {retriever!r}")
+
+
+def comparisons(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC
+) -> list[dict[str, Any]]:
+    """Paired bootstrap tests for the headline pairs on every held-out split."""
+    rows = []
+    for a, b in HEADLINE_COMPARISONS:
+        if a not in results or b not in results:
+            continue
+        for split in BENCH_SPLITS[1:]:
+            if split not in results[a] or split not in results[b]:
+                continue
+            test = paired_bootstrap(
+                results[a][split]["per_question"][metric], results[b][split]["per_question"][metric]
+            )
+            rows.append({"a": a, "b": b, "split": split, "metric": metric, **test.to_dict()})
+    return rows
+
+
+def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | None = None) -> dict[str, Any]:
+    """Every chosen system on every split (JSON-ready; see the module docstring)."""
+    settings = settings or get_settings()
+    questions = benchmark_questions(settings)
+    names = list(systems or default_systems(questions))
+    unknown = [n for n in names if n not in SYSTEMS_BY_NAME]
+    if unknown:
+        raise ValueError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS_BY_NAME)}.")
+    untrainable = [n for n in names if SYSTEMS_BY_NAME[n].fine_tuned and not questions.get("train")]
+    if untrainable:
+        raise ValueError(
+            f"{', '.join(untrainable)} need fine-tuning on the corpus's train split, and this corpus "
+            "has none (CUAD has no train split): leave these systems out."
+        )
+    summaries = benchmark_summaries(settings)
+    indexes: dict[IndexRecipe, ChunkIndex] = {}
+    results: dict[str, Any] = {}
+    summary_results: dict[str, Any] = {}
+    started = time.perf_counter()
+    try:
+        adapters = trained_adapters(indexes, settings, names)
+        for name in names:
+            spec = SYSTEMS_BY_NAME[name]
+            adapter = adapters[spec.adapter] if spec.adapter else None
+            results[name] = evaluate_system(spec, questions, indexes, adapter, settings)
+            summary_results[name] = summarize_with_system(spec, summaries, indexes, adapter, settings)
+    finally:
+        for index in indexes.values():
+            index.close()
+    return {
+        "config": {
+            "settings": asdict(settings),
+            "questions_per_split": questions_per_split(settings),
+            "question_ids": {s: [q.id for q in qs] for s, qs in questions.items()},
+            "summary_ids": [s.id for s in summaries],
+            "seconds": time.perf_counter() - started,
+        },
+        "systems": {
+            n: {
+                "label": s.label,
+                "retrieval": s.retrieval,
+                "fine_tuned": s.fine_tuned,
+                "pipeline": s.pipeline,
+            }
+            for n, s in ((n, SYSTEMS_BY_NAME[n]) for n in names)
+        },
+        "results": results,
+        "summaries": summary_results,
+        "comparisons": comparisons(results),
+        "training": training_summary(adapters),
+    }
+
+
+def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
+    """Cache key: settings, systems, sampled question ids, training recipes and labels, version."""
+    from domainllm.finetune.finetuned import training_fingerprint
+
+    ids = {s: [q.id for q in qs] for s, qs in benchmark_questions(settings).items()}
+    text = json.dumps(
+        [asdict(settings), list(systems), ids, training_fingerprint(), BENCHMARK_VERSION], sort_keys=True
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_or_run_benchmark(
+    settings: Settings | None = None, systems: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The cached benchmark for these settings, or a fresh run (then cached) when there is none."""
+    from domainllm.files import atomic_write_text
+    from domainllm.paths import cache_dir
+
+    settings = settings or get_settings()
+    names = list(systems or default_systems(benchmark_questions(settings)))
+    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names)}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    results = run_benchmark(settings, names)
+    atomic_write_text(path, json.dumps(results, indent=1))
+    return results
+
+
+def estimate_of(report: dict[str, Any], metric: str = HEADLINE_METRIC) -> Any:
+    """A split report's metric as an :class:`~domainllm.metrics.stats.Estimate` (for plots)."""
+    from domainllm.metrics.stats import Estimate
+
+    return Estimate(**report["metrics"][metric])
+
+
+def results_table(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC, labels: bool = True
+) -> Any:
+    """Systems x splits table of ``metric`` as "mean [low, high]" (a pandas DataFrame)."""
+    import pandas as pd
+
+    rows = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if labels and name in SYSTEMS_BY_NAME else name
+        rows[label] = {split: str(estimate_of(report, metric)) for split, report in splits.items()}
+    return pd.DataFrame(rows).T
+
+
+def split_chart_data(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC
+) -> dict[str, dict[str, Any]]:
+    """``{split: {system label: Estimate}}`` for :func:`domainllm.plots.grouped_bars`."""
+    table: dict[str, dict[str, Any]] = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if name in SYSTEMS_BY_NAME else name
+        for split, report in splits.items():
+            table.setdefault(split, {})[label] = estimate_of(report, metric)
+    return table

@@ -1,0 +1,249 @@
+"""The book's fine-tuned models, built the same way wherever they are needed.
+
+Labs 07 and 08 train these adapters; the benchmark (lab 09) calls the same functions, which
+load them from the cache (same data and settings give the same hash) or train them when the
+cache is empty. No lab depends on another having run first.
+
+* :func:`closed_book_adapter`: SFT on the ``train`` questions, question in, answer out.
+* :func:`raft_adapter`: retrieval-aware SFT on the ``train`` questions with the passages the
+  book's best RAG pipeline (:data:`RAG_PIPELINE`) retrieves for them.
+* :func:`dpo_adapter`: DPO rounds on top of the RAFT adapter, from preference pairs on
+  ``train`` questions labelled by people (an append-only label file) and an AI judge.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domainllm.config import Settings, get_settings
+from domainllm.corpus.questions import Question, load_questions
+from domainllm.finetune.adapters import TrainedAdapter, load_adapted_generator, release
+from domainllm.finetune.dpo import DpoRecipe, train_dpo
+from domainllm.finetune.feedback import CandidatePair, Label, LabelLog, evidence_text
+from domainllm.finetune.preferences import ai_labels, candidate_pairs, dpo_examples, merge_labels
+from domainllm.finetune.sft import (
+    CLOSED_BOOK_SFT,
+    RAFT_ABSTENTION_SHARE,
+    RAFT_SFT,
+    cited_answer,
+    closed_book_example,
+    raft_example,
+    train_sft,
+    with_abstention_share,
+)
+from domainllm.paths import DATA_DIR
+from domainllm.rag.recipes import PIPELINES, IndexRecipe, make_recipe_retriever
+from domainllm.rag.retrievers import ChunkIndex
+
+RAG_PIPELINE = "compressed_rag"
+EXAMPLE_LABELS = DATA_DIR / "feedback" / "example-labels.jsonl"
+DPO_ROUNDS = (DpoRecipe("dpo-round-1", steps=6), DpoRecipe("dpo-round-2", steps=4))
+ROUND_QUESTIONS = (24, 16)
+
+
+def my_labels_path() -> Path:
+    """Where the feedback widget saves a reader's own labels (in the cache, never in the repository)."""
+    from domainllm.paths import cache_dir
+
+    return cache_dir("feedback") / "my-labels.jsonl"
+
+
+def labels_file() -> Path:
+    """The reader's labels once there are any, else the book's committed example labels."""
+    mine = my_labels_path()
+    return mine if mine.is_file() and LabelLog(mine).load() else EXAMPLE_LABELS
+
+
+def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
+    """SFT adapter for closed-book answering, trained on the ``train`` split."""
+    examples = [closed_book_example(q) for q in load_questions("train")]
+    return train_sft(CLOSED_BOOK_SFT, examples, settings)
+
+
+def rag_retriever(indexes: dict[IndexRecipe, ChunkIndex]) -> Any:
+    """The retriever of the book's best RAG pipeline (the one the RAFT model is trained with)."""
+    return make_recipe_retriever(PIPELINES[RAG_PIPELINE], indexes)
+
+
+def retrieved_for(questions: Sequence[Question], indexes: dict[IndexRecipe, ChunkIndex]) -> list[list[Any]]:
+    """What the best RAG pipeline retrieves for each question."""
+    k = PIPELINES[RAG_PIPELINE].k
+    return rag_retriever(indexes).retrieve([q.question for q in questions], k=k)
+
+
+def raft_examples(indexes: dict[IndexRecipe, ChunkIndex]) -> list[dict[str, Any]]:
+    """Retrieval-aware SFT examples for every ``train`` question (see :func:`raft_training_set`)."""
+    questions = load_questions("train")
+    return [
+        raft_example(q, chunks)
+        for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
+    ]
+
+
+def raft_training_set(
+    examples: Sequence[dict[str, Any]], settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """What the RAFT adapter trains on: every example with an answer and a seeded tenth of abstentions."""
+    settings = settings or get_settings()
+    return with_abstention_share(examples, RAFT_ABSTENTION_SHARE, settings.seed)
+
+
+def raft_adapter(
+    indexes: dict[IndexRecipe, ChunkIndex] | None = None, settings: Settings | None = None
+) -> TrainedAdapter:
+    """Retrieval-aware SFT adapter (RAFT-style), trained with the best pipeline's passages."""
+    owned = indexes is None
+    indexes = {} if indexes is None else indexes
+    try:
+        return train_sft(RAFT_SFT, raft_training_set(raft_examples(indexes), settings), settings)
+    finally:
+        if owned:
+            for index in indexes.values():
+                index.close()
+
+
+def round_questions(round_number: int, seed: int = 0) -> list[Question]:
+    """Disjoint, seeded sets of ``train`` questions for each feedback round (1-based)."""
+    questions = load_questions("train")
+    order = list(range(len(questions)))
+    random.Random(seed).shuffle(order)
+    start = sum(ROUND_QUESTIONS[: round_number - 1])
+    return [questions[i] for i in sorted(order[start : start + ROUND_QUESTIONS[round_number - 1]])]
+
+
+def feedback_candidates(
+    policy: TrainedAdapter,
+    questions: Sequence[Question],
+    indexes: dict[IndexRecipe, ChunkIndex],
+    settings: Settings | None = None,
+) -> list[CandidatePair]:
+    """Greedy and sampled answers of ``policy`` to the RAG prompts of ``questions``.
+
+    Cached on disk by policy and questions, so asking again (lab 09 after lab 08) costs nothing.
+    """
+    import hashlib
+    import json
+
+    from domainllm.corpus.documents import load_corpus
+    from domainllm.files import atomic_write_text
+    from domainllm.paths import cache_dir
+    from domainllm.rag.pipeline import rag_messages
+
+    key = hashlib.sha256(json.dumps([policy.run.digest(), [q.id for q in questions]]).encode()).hexdigest()
+    cached = cache_dir("feedback") / f"pairs-{key[:16]}.json"
+    if cached.is_file():
+        return [CandidatePair.from_dict(row) for row in json.loads(cached.read_text(encoding="utf-8"))]
+
+    documents = {d.id: d for d in load_corpus()}
+    retrieved = retrieved_for(questions, indexes)
+    prompts = [rag_messages(q.question, chunks) for q, chunks in zip(questions, retrieved, strict=True)]
+    evidence = [evidence_text(q, documents) for q in questions]
+    generator = load_adapted_generator(policy, settings)
+    try:
+        pairs = candidate_pairs(generator, questions, prompts, evidence)
+    finally:
+        release(generator)
+    atomic_write_text(cached, json.dumps([p.to_dict() for p in pairs], ensure_ascii=False))
+    return pairs
+
+
+@dataclass
+class FeedbackRound:
+    """One round of the loop: pairs, labels from people and from the judge, and the trained adapter."""
+
+    number: int
+    pairs: list[CandidatePair]
+    human: list[Label]
+    ai: list[Label]
+    adapter: TrainedAdapter
+
+    @property
+    def examples(self) -> list[dict[str, Any]]:
+        return dpo_examples(merge_labels(self.human, self.ai))
+
+
+def reference_answers(
+    questions: Sequence[Question], indexes: dict[IndexRecipe, ChunkIndex]
+) -> dict[str, str]:
+    """For each training question, the answer its retrieval-aware SFT target holds (with citation).
+
+    The AI feedback uses it as the correction when its judge rejects both of the model's answers.
+    """
+    return {
+        q.id: cited_answer(q, chunks)
+        for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
+    }
+
+
+def human_labels_for(round_number: int, log: LabelLog) -> list[Label]:
+    """Human labels in ``log`` whose question belongs to this round."""
+    ids = {q.id for q in round_questions(round_number)}
+    return [label for label in log.latest().values() if label.pair.question_id in ids]
+
+
+def feedback_round(
+    round_number: int,
+    policy: TrainedAdapter,
+    indexes: dict[IndexRecipe, ChunkIndex],
+    judge: Any,
+    labels: str | Path = EXAMPLE_LABELS,
+    settings: Settings | None = None,
+) -> FeedbackRound:
+    """Generate pairs with ``policy``, label them (people first, the judge for the rest), train DPO.
+
+    The judge's labels come with the training data's reference answer as the correction of
+    pairs it rejects outright (see :func:`~domainllm.finetune.preferences.ai_labels`).
+    """
+    settings = settings or get_settings()
+    questions = round_questions(round_number, settings.seed)
+    pairs = feedback_candidates(policy, questions, indexes, settings)
+    human = human_labels_for(round_number, LabelLog(labels))
+    ai = ai_labels(judge, pairs, references=reference_answers(questions, indexes))
+    examples = dpo_examples(merge_labels(human, ai))
+    adapter = train_dpo(DPO_ROUNDS[round_number - 1], examples, policy, settings)
+    return FeedbackRound(round_number, pairs, human, ai, adapter)
+
+
+def dpo_adapter(
+    indexes: dict[IndexRecipe, ChunkIndex] | None = None,
+    settings: Settings | None = None,
+    labels: str | Path | None = None,
+    raft: TrainedAdapter | None = None,
+) -> TrainedAdapter:
+    """The RAFT adapter after every DPO round (each round starts from the previous one).
+
+    ``labels`` defaults to :func:`labels_file`: the reader's own labels once there are any.
+    ``raft`` is :func:`raft_adapter`'s result when the caller already has it (it is found or
+    trained here otherwise).
+    """
+    from domainllm.finetune.judge import load_judge
+
+    labels = labels_file() if labels is None else labels
+    owned = indexes is None
+    indexes = {} if indexes is None else indexes
+    try:
+        policy = raft or raft_adapter(indexes, settings)
+        judge = load_judge(settings=settings)
+        for number in range(1, len(DPO_ROUNDS) + 1):
+            policy = feedback_round(number, policy, indexes, judge, labels, settings).adapter
+        return policy
+    finally:
+        if owned:
+            for index in indexes.values():
+                index.close()
+
+
+def training_fingerprint() -> str:
+    """Digest of every recipe and of the human labels: what the trained adapters depend on.
+
+    Lets a cached benchmark notice that an adapter would now be trained differently.
+    """
+    import hashlib
+
+    labels = labels_file()
+    text = repr((CLOSED_BOOK_SFT, RAFT_SFT, RAFT_ABSTENTION_SHARE, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE))
+    return hashlib.sha256(text.encode() + labels.read_bytes()).hexdigest()[:16]

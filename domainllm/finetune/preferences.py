@@ -1,0 +1,120 @@
+"""From candidate answers to preference pairs: sample two answers, label them, build DPO examples.
+
+Candidates come from the model being improved (its greedy answer and one sampled answer to
+the same prompt), so DPO learns to prefer the better of two things it actually says. Human
+labels win over AI labels for the same pair; the AI judge labels the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from domainllm.corpus.questions import Question
+from domainllm.finetune.feedback import CandidatePair, Label
+from domainllm.metrics.stats import Estimate, bootstrap_ci, win_rate
+from domainllm.runtime.generation import Generator, Message
+
+SAMPLING_TEMPERATURE = 1.0
+
+
+def candidate_pairs(
+    generator: Generator,
+    questions: Sequence[Question],
+    prompts: Sequence[Sequence[Message]],
+    evidence: Sequence[str],
+    max_new_tokens: int = 24,
+) -> list[CandidatePair]:
+    """Greedy answer (A) and a sampled answer (B) for each prompt; identical pairs are dropped."""
+    conversations = [list(p) for p in prompts]
+    greedy = generator.chat(conversations, max_new_tokens=max_new_tokens)
+    sampled = generator.chat(conversations, max_new_tokens=max_new_tokens, temperature=SAMPLING_TEMPERATURE)
+    pairs = []
+    for q, prompt, ev, a, b in zip(questions, prompts, evidence, greedy, sampled, strict=True):
+        if a.text.strip() != b.text.strip():
+            pairs.append(CandidatePair(q.id, q.question, ev, tuple(dict(m) for m in prompt), a.text, b.text))
+    return pairs
+
+
+def ai_labels(
+    judge: Any,
+    pairs: Sequence[CandidatePair],
+    labeller: str = "ai",
+    references: Mapping[str, str] | None = None,
+) -> list[Label]:
+    """The judge's preference for every pair (one batched call).
+
+    ``references`` maps question ids to reference answers (for training questions, the answer
+    the training data holds). Where the judge rejects both answers, the reference becomes the
+    label's correction, so the pair still teaches something: the reference is preferred over
+    each of the model's own answers, as in self-play fine-tuning (SPIN). Without a reference,
+    "both wrong" carries no preference.
+    """
+    references = references or {}
+    verdicts = judge.prefer_many([(p.question, p.evidence, p.answer_a, p.answer_b) for p in pairs])
+    return [
+        Label(p, v, labeller, corrected=references.get(p.question_id, "") if v == "both_wrong" else "")
+        for p, v in zip(pairs, verdicts, strict=True)
+    ]
+
+
+def merge_labels(human: Sequence[Label], ai: Sequence[Label]) -> list[Label]:
+    """One label per pair: the human's where there is one, else the AI's."""
+    by_pair = {label.pair.pair_id: label for label in ai}
+    by_pair.update({label.pair.pair_id: label for label in human})
+    return list(by_pair.values())
+
+
+def _assistant(text: str) -> list[Message]:
+    return [{"role": "assistant", "content": text}]
+
+
+def dpo_examples(labels: Sequence[Label]) -> list[dict[str, list[Message]]]:
+    """Conversational DPO rows (prompt, chosen, rejected) from labels.
+
+    "A"/"B" give one row; "both_wrong" with a corrected answer gives two (the correction over
+    each answer); ties and uncorrected "both_wrong" carry no preference and give none.
+    """
+    rows = []
+    for label in labels:
+        pair = label.pair
+        prompt = [dict(m) for m in pair.prompt]
+        if label.label == "A":
+            options = [(pair.answer_a, pair.answer_b)]
+        elif label.label == "B":
+            options = [(pair.answer_b, pair.answer_a)]
+        elif label.label == "both_wrong" and label.corrected:
+            options = [(label.corrected, pair.answer_a), (label.corrected, pair.answer_b)]
+        else:
+            options = []
+        rows += [{"prompt": prompt, "chosen": _assistant(c), "rejected": _assistant(r)} for c, r in options]
+    return rows
+
+
+def agreement(first: Sequence[Label], second: Sequence[Label]) -> tuple[Estimate | None, int]:
+    """How often two labellers chose the same label on the pairs both labelled (with a 95% interval)."""
+    other = {label.pair.pair_id: label.label for label in second}
+    same = [float(label.label == other[label.pair.pair_id]) for label in first if label.pair.pair_id in other]
+    return (bootstrap_ci(same) if same else None), len(same)
+
+
+OUTCOME_OF_B = {"A": 0.0, "B": 1.0, "tie": 0.5, "both_wrong": 0.5}
+
+
+def head_to_head(
+    judge: Any, questions: Sequence[str], evidence: Sequence[str], before: Sequence[str], after: Sequence[str]
+) -> tuple[Estimate, list[float]]:
+    """Win rate of ``after`` over ``before`` as the judge sees it (ties and both-wrong count half)."""
+    pairs = list(zip(questions, evidence, before, after, strict=True))
+    outcomes = [OUTCOME_OF_B[verdict] for verdict in judge.prefer_many(pairs)]
+    return win_rate(outcomes), outcomes
+
+
+def reference_win_rate(before: Sequence[float], after: Sequence[float]) -> tuple[Estimate, list[float]]:
+    """Win rate of ``after`` over ``before`` by per-question scores against the gold answers.
+
+    A question counts 1 when ``after`` scores higher, 0 when lower, 0.5 when equal. Unlike
+    :func:`head_to_head` it needs no judge, only the reference answers of a held-out split.
+    """
+    outcomes = [0.5 if b == a else float(a > b) for b, a in zip(before, after, strict=True)]
+    return win_rate(outcomes), outcomes

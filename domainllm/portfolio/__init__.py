@@ -1,6 +1,0 @@
-"""The generated contract portfolio: facts, phrasings, rendering, gold questions and checks.
-
-Entry points: :func:`domainllm.portfolio.generate.generate_portfolio` writes ``corpus/``,
-``facts.jsonl`` and ``qa/`` for one seeded run; :func:`domainllm.portfolio.checks.check_corpus`
-validates a folder that holds them.
-"""

@@ -1,0 +1,379 @@
+"""A Milvus collection holding chunks for dense, BM25 and hybrid (RRF) search.
+
+By default each :class:`MilvusIndex` runs Milvus Lite, embedded in this process, on a fresh
+temporary folder under ``cache_dir("milvus")``, deleted again by :meth:`MilvusIndex.close`
+(or on leaving a ``with`` block, or when the object is garbage collected). Two notebooks
+running at once therefore never share a database.
+
+The same code talks to a Milvus server or cluster: ``MilvusIndex(uri="http://host:19530")``.
+The collection is then created on the server (``overwrite=True`` drops an existing one with the
+same name) and left there on close.
+
+Schema: ``chunk_id`` (primary key), ``doc_id``, ``doc_type``, ``section`` (scalar fields for
+filters such as ``doc_type == "nda"``), ``text`` (analysed VARCHAR), ``metadata`` (JSON),
+``dense`` (FLOAT_VECTOR, inner product on normalised vectors = cosine) and ``sparse``
+(SPARSE_FLOAT_VECTOR filled by a Milvus BM25 function from ``text``).
+
+Milvus Lite (3.x, pure Python) differs from a Milvus server in ways this module absorbs:
+
+* BM25 hits come back with negated scores; :class:`Hit` scores are always positive.
+* BM25 statistics (IDF, average length) are per flushed segment, so :meth:`MilvusIndex.add`
+  flushes once per call: add the whole corpus in one call.
+* No ``"english"`` analyzer preset: the analyzer is spelled out (standard tokenizer, lowercase,
+  Lucene's English stop words; no stemming), which means the same on a server.
+* Each search call costs time proportional to the collection size (Python loops over rows), so
+  pass many queries per call where you can.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from domainllm.paths import CacheNotWritableError, cache_dir
+
+if TYPE_CHECKING:
+    from domainllm.rag.chunking import Chunk
+
+# Milvus Lite talks gRPC to an in-process server whose keep-alive chatter ("too_many_pings")
+# gRPC would print to stderr in every notebook; keep gRPC's own logging quiet unless asked.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
+MAX_TEXT_BYTES = 65_535  # Milvus VARCHAR limit, counted in UTF-8 bytes
+SEARCH_BATCH = 256  # queries per request, keeps gRPC messages small
+# Lucene's English stop words, spelled out because Milvus Lite has no "_english_" preset.
+STOP_WORDS = (
+    *("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it"),
+    *("no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these"),
+    *("they", "this", "to", "was", "will", "with"),
+)
+DEFAULT_ANALYZER: dict[str, Any] = {
+    "tokenizer": "standard",
+    "filter": ["lowercase", {"type": "stop", "stop_words": list(STOP_WORDS)}],
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the chunk's id, its document, its score (higher is better) and rank (from 1)."""
+
+    chunk_id: str
+    doc_id: str
+    score: float
+    rank: int
+
+
+def check_positive(k: int, name: str = "k") -> None:
+    if not isinstance(k, int | np.integer) or k <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {k!r}.")
+
+
+def check_queries(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("Pass a list of query texts, not a single string.")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"empty question at position {i}: {text!r}")
+    return texts
+
+
+@contextlib.contextmanager
+def _explain_filter_errors(filter: str | None) -> Iterator[None]:
+    """Turn Milvus's complaint about a bad filter expression into a ValueError naming it."""
+    from pymilvus import MilvusException
+
+    try:
+        yield
+    except MilvusException as exc:
+        if not filter:
+            raise
+        raise ValueError(f"Milvus rejected the search (filter {filter!r}): {exc.message}") from exc
+
+
+def _cleanup(uri: str, folder: str | None) -> None:
+    """Stop the embedded Milvus Lite server for ``uri`` and delete its temporary folder."""
+    if folder is None:
+        return
+    try:
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri)
+    except ImportError:  # pragma: no cover - milvus-lite missing: nothing was started
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _temporary_uri() -> tuple[str, str]:
+    try:
+        parent = str(cache_dir("milvus"))
+    except CacheNotWritableError:
+        parent = None  # fall back to the system temporary folder
+    folder = tempfile.mkdtemp(prefix="index-", dir=parent)
+    return os.path.join(folder, "milvus.db"), folder
+
+
+class MilvusIndex:
+    """Chunks in one Milvus collection, searchable by dense vector, BM25 text or both (RRF).
+
+    ``uri=None`` starts a private Milvus Lite database in a temporary folder; a ``.db`` path
+    uses (and keeps) that Milvus Lite database; ``http://host:19530`` uses a Milvus server.
+    ``index_type`` is the dense index: ``FLAT`` (exact, the default), or ``AUTOINDEX``/``HNSW``.
+    """
+
+    def __init__(
+        self,
+        dim: int = 384,
+        uri: str | None = None,
+        collection: str = "chunks",
+        *,
+        index_type: str = "FLAT",
+        analyzer_params: dict[str, Any] | None = None,
+        bm25_k1: float = 1.2,
+        bm25_b: float = 0.75,
+        overwrite: bool = False,
+    ) -> None:
+        from pymilvus import MilvusClient
+
+        check_positive(dim, "dim")
+        self.dim = int(dim)
+        self.collection = collection
+        self._folder: str | None = None
+        if uri is None:
+            uri, self._folder = _temporary_uri()
+        self.uri = uri
+        self.is_lite = uri.endswith(".db")
+        self._finalizer = weakref.finalize(self, _cleanup, uri, self._folder)
+        self._ids: set[str] = set()
+        self._client: Any = None
+        try:
+            self._client = MilvusClient(uri)
+            if self._client.has_collection(collection):
+                if not overwrite:
+                    raise ValueError(
+                        f"Collection {collection!r} already exists at {uri}; "
+                        "pass overwrite=True to replace it or choose another name."
+                    )
+                self._client.drop_collection(collection)
+            self._create(index_type, analyzer_params or DEFAULT_ANALYZER, bm25_k1, bm25_b)
+        except BaseException:
+            self.close()
+            raise
+
+    def _create(self, index_type: str, analyzer: dict[str, Any], k1: float, b: float) -> None:
+        from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=512)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=512)
+        schema.add_field("doc_type", DataType.VARCHAR, max_length=256)
+        schema.add_field("section", DataType.VARCHAR, max_length=1024)
+        text_options = {"max_length": MAX_TEXT_BYTES, "enable_analyzer": True, "analyzer_params": analyzer}
+        schema.add_field("text", DataType.VARCHAR, **text_options)
+        schema.add_field("metadata", DataType.JSON)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_function(
+            Function(
+                name="text_bm25",
+                function_type=FunctionType.BM25,
+                input_field_names=["text"],
+                output_field_names=["sparse"],
+            )
+        )
+        index_params = MilvusClient.prepare_index_params()
+        index_params.add_index(field_name="dense", index_type=index_type, metric_type="IP")
+        index_params.add_index(
+            field_name="sparse",
+            index_type="SPARSE_INVERTED_INDEX",
+            metric_type="BM25",
+            params={"bm25_k1": k1, "bm25_b": b},
+        )
+        self._client.create_collection(self.collection, schema=schema, consistency_level="Strong")
+        # sync=False skips pymilvus's 0.5 s polling per index; Milvus Lite builds indexes at once,
+        # a server is asked to wait (the collection is empty, so that is quick too).
+        self._client.create_index(self.collection, index_params, sync=not self.is_lite)
+        self._client.load_collection(self.collection)
+
+    # ------------------------------------------------------------------ writing
+
+    def add(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        batch_size: int = 512,
+        texts: Sequence[str] | None = None,
+    ) -> None:
+        """Insert chunks with their (normalised) vectors, then flush so searches see them.
+
+        ``texts`` (default: each chunk's own text) is what BM25 indexes, e.g. the chunk with a
+        contextual header naming its contract. Add everything in one call where possible:
+        Milvus Lite computes BM25 statistics per flushed segment, so one call gives one
+        segment and corpus-wide IDF.
+        """
+        check_positive(batch_size, "batch_size")
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape != (len(chunks), self.dim):
+            raise ValueError(f"vectors must have shape ({len(chunks)}, {self.dim}), got {vectors.shape}.")
+        if not np.isfinite(vectors).all():
+            raise ValueError("vectors contain NaN or infinite values.")
+        ids = [chunk.id for chunk in chunks]
+        if len(set(ids)) != len(ids) or self._ids.intersection(ids):
+            raise ValueError("chunk ids must be unique (within the call and across calls to add).")
+        texts = [chunk.text for chunk in chunks] if texts is None else list(texts)
+        if len(texts) != len(chunks):
+            raise ValueError(f"texts has {len(texts)} entries for {len(chunks)} chunks.")
+        rows = [
+            self._row(chunk, vector, text) for chunk, vector, text in zip(chunks, vectors, texts, strict=True)
+        ]
+        for start in range(0, len(rows), batch_size):
+            self._client.insert(self.collection, rows[start : start + batch_size])
+        if rows:
+            self._client.flush(self.collection)
+        self._ids.update(ids)
+
+    @staticmethod
+    def _row(chunk: Chunk, vector: np.ndarray, text: str) -> dict[str, Any]:
+        if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+            raise ValueError(f"Chunk {chunk.id} is longer than {MAX_TEXT_BYTES} UTF-8 bytes; chunk smaller.")
+        meta = chunk.metadata
+        metadata = json.loads(json.dumps(dict(meta), default=str))  # JSON-safe copy
+        return {
+            "chunk_id": chunk.id,
+            "doc_id": chunk.doc_id,
+            "doc_type": str(meta.get("doc_type") or ""),
+            "section": str(meta.get("section") or "")[:1024],
+            "text": text,
+            "metadata": {**metadata, "start": chunk.start, "end": chunk.end},
+            "dense": vector.tolist(),
+        }
+
+    # ------------------------------------------------------------------ searching
+
+    def _vectors(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim == 1:
+            vectors = vectors[None, :]
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"query vectors must have shape (n, {self.dim}), got {vectors.shape}.")
+        return vectors
+
+    @staticmethod
+    def _hits(results: Any, bm25: bool = False) -> list[list[Hit]]:
+        def score(distance: float) -> float:
+            # Milvus Lite reports BM25 scores negated (as distances), Milvus servers positive;
+            # BM25 scores are never negative, so abs() is right for both.
+            return abs(distance) if bm25 else distance
+
+        return [
+            [
+                Hit(chunk_id=h["chunk_id"], doc_id=h["entity"]["doc_id"], score=score(h["distance"]), rank=r)
+                for r, h in enumerate(hits, start=1)
+            ]
+            for hits in results
+        ]
+
+    def _search(self, data: list, field: str, metric: str, k: int, filter: str | None) -> list[list[Hit]]:
+        out: list[list[Hit]] = []
+        for start in range(0, len(data), SEARCH_BATCH):
+            with _explain_filter_errors(filter):
+                results = self._client.search(
+                    self.collection,
+                    data=data[start : start + SEARCH_BATCH],
+                    anns_field=field,
+                    limit=k,
+                    filter=filter or "",
+                    output_fields=["doc_id"],
+                    search_params={"metric_type": metric},
+                )
+            out.extend(self._hits(results, bm25=metric == "BM25"))
+        return out
+
+    def search_dense(self, vectors: np.ndarray, k: int = 5, filter: str | None = None) -> list[list[Hit]]:
+        """Top-``k`` chunks by inner product for each query vector (one list per query)."""
+        check_positive(k)
+        vectors = self._vectors(vectors)
+        if not len(vectors) or not self._ids:
+            return [[] for _ in vectors]
+        return self._search(vectors.tolist(), "dense", "IP", k, filter)
+
+    def search_bm25(self, texts: Sequence[str], k: int = 5, filter: str | None = None) -> list[list[Hit]]:
+        """Top-``k`` chunks by BM25 for each query text; queries sharing no term with any chunk get []."""
+        check_positive(k)
+        texts = check_queries(texts)
+        if not texts or not self._ids:
+            return [[] for _ in texts]
+        return self._search(texts, "sparse", "BM25", k, filter)
+
+    def search_hybrid(
+        self,
+        texts: Sequence[str],
+        vectors: np.ndarray,
+        k: int = 5,
+        candidates: int = 50,
+        rrf_k: int = 60,
+        filter: str | None = None,
+    ) -> list[list[Hit]]:
+        """Milvus ``hybrid_search``: ``candidates`` dense and BM25 hits per query fused by ``RRFRanker``.
+
+        Scores are RRF scores (Milvus returns them as float32).
+        """
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        check_positive(k)
+        check_positive(candidates, "candidates")
+        texts = check_queries(texts)
+        vectors = self._vectors(vectors)
+        if len(texts) != len(vectors):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors.")
+        if not texts or not self._ids:
+            return [[] for _ in texts]
+        if not 0 < rrf_k < 16384:
+            raise ValueError(f"rrf_k must be in (0, 16384) for Milvus's RRFRanker, got {rrf_k}.")
+        candidates = max(candidates, k)
+        out: list[list[Hit]] = []
+        for start in range(0, len(texts), SEARCH_BATCH):
+            stop = start + SEARCH_BATCH
+            dense = AnnSearchRequest(
+                vectors[start:stop].tolist(), "dense", {"metric_type": "IP"}, candidates, filter=filter
+            )
+            bm25 = AnnSearchRequest(
+                texts[start:stop], "sparse", {"metric_type": "BM25"}, candidates, filter=filter
+            )
+            with _explain_filter_errors(filter):
+                results = self._client.hybrid_search(
+                    self.collection, [dense, bm25], RRFRanker(rrf_k), limit=k, output_fields=["doc_id"]
+                )
+            out.extend(self._hits(results))
+        return out
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def close(self) -> None:
+        """Disconnect; for a temporary Milvus Lite database also stop it and delete its folder."""
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+            self._client = None
+        self._finalizer()
+
+    def __enter__(self) -> MilvusIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MilvusIndex(uri={self.uri!r}, collection={self.collection!r}, chunks={len(self)})"
