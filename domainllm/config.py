@@ -56,6 +56,10 @@ class Settings:
         if self.scale <= 0:
             raise ValueError(f"scale must be positive, got {self.scale}.")
 
+    def scaled(self, base: int, minimum: int = 1) -> int:
+        """``base`` multiplied by the scale and rounded, never below ``minimum`` (steps, sample sizes)."""
+        return max(minimum, round(base * self.scale))
+
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""
         return dataclasses.replace(self, **changes)

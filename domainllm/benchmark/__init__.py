@@ -1,1 +1,47 @@
-"""benchmark"""
+"""Benchmarking (labs 5 and 9, the Performance chapter): the same questions, metrics and intervals for every system."""
+
+from __future__ import annotations
+
+from domainllm.benchmark.evaluation import retrieval_scores, sample_questions
+from domainllm.benchmark.multidoc_bench import (
+    KINDS,
+    Portfolio,
+    llm_extraction_report,
+    multidoc_eval_size,
+    score_answers,
+    stratified_sample,
+)
+from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
+from domainllm.benchmark.systems import (
+    HEADLINE_METRIC,
+    SYSTEMS_BY_NAME,
+    SystemSpec,
+    benchmark_questions,
+    evaluate_system,
+    load_or_run_benchmark,
+    results_table,
+    split_chart_data,
+)
+
+__all__ = [
+    "retrieval_scores",
+    "sample_questions",
+    "eval_size",
+    "evaluate_pipeline",
+    "retrieval_report",
+    "run_rag_benchmark",
+    "KINDS",
+    "Portfolio",
+    "llm_extraction_report",
+    "multidoc_eval_size",
+    "score_answers",
+    "stratified_sample",
+    "HEADLINE_METRIC",
+    "SYSTEMS_BY_NAME",
+    "SystemSpec",
+    "benchmark_questions",
+    "evaluate_system",
+    "load_or_run_benchmark",
+    "results_table",
+    "split_chart_data",
+]

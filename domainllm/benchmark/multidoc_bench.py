@@ -79,7 +79,7 @@ def multidoc_eval_size(settings: Settings | None = None) -> int:
     """Questions the generated approaches answer: 16 at scale 1 (four of each kind; on 2 cores vector
     RAG and graph RAG take about a minute each for them)."""
     settings = settings or get_settings()
-    return max(len(KINDS), round(BASE_MULTIDOC_QUESTIONS * settings.scale))
+    return settings.scaled(BASE_MULTIDOC_QUESTIONS, len(KINDS))
 
 
 def stratified_sample(questions: Sequence[Question], n: int, seed: int = 0) -> list[Question]:
@@ -243,8 +243,8 @@ def llm_extraction_report(
     requests, wanted = extraction_requests(
         documents,
         gold,
-        positives=max(1, round(BASE_EXTRACTION_POSITIVES * settings.scale)),
-        negatives=max(1, round(BASE_EXTRACTION_NEGATIVES * settings.scale)),
+        positives=settings.scaled(BASE_EXTRACTION_POSITIVES),
+        negatives=settings.scaled(BASE_EXTRACTION_NEGATIVES),
         seed=settings.seed,
     )
     llm = LLMTripleExtractor(generator)

@@ -38,7 +38,7 @@ INDEXING_CHUNKS = 256  # chunks embedded afresh and inserted to measure indexing
 def eval_size(settings: Settings | None = None) -> int:
     """How many questions generation is scored on: 24 at scale 1 (naive RAG takes ~2 min for them on 2 cores)."""
     settings = settings or get_settings()
-    return max(1, round(BASE_EVAL_QUESTIONS * settings.scale))
+    return settings.scaled(BASE_EVAL_QUESTIONS)
 
 
 def evaluate_pipeline(

@@ -90,7 +90,7 @@ HEADLINE_COMPARISONS = (
 def questions_per_split(settings: Settings | None = None) -> int:
     """Questions per split: 8 at scale 1 (the whole benchmark then fits in a few minutes on 2 cores)."""
     settings = settings or get_settings()
-    return max(2, round(BASE_QUESTIONS_PER_SPLIT * settings.scale))
+    return settings.scaled(BASE_QUESTIONS_PER_SPLIT, 2)
 
 
 def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Question]]:
@@ -120,7 +120,7 @@ def default_systems(questions: dict[str, list[Question]]) -> list[str]:
 def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
     """The seeded sample of reference summaries each system writes its own version of (4 at scale 1)."""
     settings = settings or get_settings()
-    return summary_sample(load_summaries(), max(2, round(BASE_SUMMARIES * settings.scale)), settings.seed)
+    return summary_sample(load_summaries(), settings.scaled(BASE_SUMMARIES, 2), settings.seed)
 
 
 def trained_adapters(

@@ -18,8 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from domainllm.corpus.documents import Document
-from domainllm.corpus.questions import CUAD_SPLIT, Evidence, Question
+from domainllm.corpus.records import CUAD_SPLIT, Document, Evidence, Question
 from domainllm.files import DataFileError, read_text_utf8
 
 _CATEGORY = re.compile(r'related to "(?P<category>[^"]+)"')

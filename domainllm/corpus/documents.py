@@ -9,37 +9,21 @@ environment variable ``DOMAINLLM_CORPUS`` switches every lab at once: ``generate
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
+from domainllm.corpus.cuad import load_cuad
+from domainllm.corpus.records import Document
 from domainllm.files import DataFileError, read_text_utf8
 from domainllm.paths import DATA_DIR
 
 CORPUS_ENV_VAR = "DOMAINLLM_CORPUS"
 REQUIRED_FIELDS = ("id", "title", "type", "parties", "effective_date")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True)
-class Document:
-    """One contract (or amendment): front-matter fields, the body text, and any other metadata.
-
-    Evidence offsets elsewhere in the library are character offsets into ``text``, the body
-    after the front matter.
-    """
-
-    id: str
-    title: str
-    type: str
-    parties: tuple[str, ...]
-    effective_date: str
-    text: str
-    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -126,8 +110,6 @@ def load_corpus(source: str | Path | None = None) -> list[Document]:
     """All documents of the chosen corpus, sorted by id (see the module docstring for ``source``)."""
     resolved = resolve_source(source)
     if resolved.kind == "cuad":
-        from domainllm.corpus.cuad import load_cuad
-
         return list(load_cuad(resolved.path).documents)
     folder = resolved.corpus_dir
     paths = sorted(folder.glob("*.md"))

@@ -7,60 +7,16 @@ other splits and the summaries are empty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from domainllm.corpus.cuad import load_cuad
 from domainllm.corpus.documents import resolve_source
+from domainllm.corpus.records import CUAD_SPLIT, Evidence, Question, Summary
 from domainllm.files import DataFileError, read_jsonl
 
 SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
-CUAD_SPLIT = "test_paraphrase"
 _REQUIRED = ("id", "question", "answer", "evidence", "category", "split", "template")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A character span ``[start, end)`` in the text of document ``doc_id``."""
-
-    doc_id: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Question:
-    """A gold question with its canonical answer, accepted variants and supporting evidence.
-
-    ``kind`` is ``fact`` or ``amended`` for single-document questions, ``list``/``count``/
-    ``compare``/``amended`` for multi-document ones (``answers`` holds the full answer list),
-    and ``unanswerable`` for CUAD questions without an answer.
-    """
-
-    id: str
-    question: str
-    answer: str
-    aliases: tuple[str, ...]
-    evidence: tuple[Evidence, ...]
-    category: str
-    split: str
-    template: str
-    kind: str = "fact"
-    answers: tuple[str, ...] = ()
-
-    @property
-    def references(self) -> tuple[str, ...]:
-        """Every accepted answer: the canonical one first, then the aliases."""
-        return (self.answer, *self.aliases)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A reference summary of one contract's key terms."""
-
-    id: str
-    doc_id: str
-    summary: str
 
 
 def question_from_row(row: dict[str, Any], where: str) -> Question:
@@ -92,8 +48,6 @@ def load_questions(split: str, source: str | Path | None = None) -> list[Questio
         raise ValueError(f"Unknown split {split!r}; choose one of: {', '.join(SPLITS)}.")
     resolved = resolve_source(source)
     if resolved.kind == "cuad":
-        from domainllm.corpus.cuad import load_cuad
-
         return list(load_cuad(resolved.path).questions) if split == CUAD_SPLIT else []
     path = resolved.path / "qa" / f"{split}.jsonl"
     if not path.is_file():

@@ -1,1 +1,71 @@
-"""costs"""
+"""Costs and return on investment (lab 10, best practices): prices, the cost model, the decision guide."""
+
+from __future__ import annotations
+
+from domainllm.costs.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot
+from domainllm.costs.decision_guide import (
+    COST_ONLY,
+    DEFAULT_FRESHNESS,
+    MOST_ACCURATE,
+    decision_guide,
+    guide_summary,
+    quality,
+)
+from domainllm.costs.model import (
+    HOURS_PER_MONTH,
+    always_on_monthly_cost,
+    break_even_volume,
+    cheapest,
+    cost_per_1000_queries,
+    cumulative_cost,
+    sensitivity,
+    total_cost,
+)
+from domainllm.costs.pareto import pareto_front
+from domainllm.costs.pricing import DEFAULT_PRICING_PATH, PricingError, load_pricing
+from domainllm.costs.roi import (
+    APPROACHES,
+    TEST_SPLITS,
+    CostSetup,
+    RoiModel,
+    break_even_rows,
+    embedding_token_counts,
+    format_volume,
+    measured_inputs,
+    uncertainty_ranges,
+)
+from domainllm.costs.roi_calculator import roi_calculator
+
+__all__ = [
+    "DEFAULT_PRICING_PATH",
+    "PricingError",
+    "load_pricing",
+    "HOURS_PER_MONTH",
+    "always_on_monthly_cost",
+    "break_even_volume",
+    "cheapest",
+    "cost_per_1000_queries",
+    "cumulative_cost",
+    "sensitivity",
+    "total_cost",
+    "APPROACHES",
+    "CostSetup",
+    "RoiModel",
+    "TEST_SPLITS",
+    "break_even_rows",
+    "embedding_token_counts",
+    "format_volume",
+    "measured_inputs",
+    "uncertainty_ranges",
+    "COST_ONLY",
+    "DEFAULT_FRESHNESS",
+    "MOST_ACCURATE",
+    "decision_guide",
+    "guide_summary",
+    "quality",
+    "pareto_front",
+    "cumulative_cost_plot",
+    "tornado_plot",
+    "volume_cost_plot",
+    "roi_calculator",
+]

@@ -51,7 +51,7 @@ class DpoRecipe:
             generator=generator_fingerprint(settings),
             lora=self.lora,
             learning_rate=self.learning_rate,
-            max_steps=max(1, round(self.steps * settings.scale)),
+            max_steps=settings.scaled(self.steps),
             batch_size=self.batch_size,
             micro_batch_size=self.micro_batch_size,
             max_length=self.max_length,

@@ -112,7 +112,7 @@ def train_retriever(
         raise ValueError(
             f"Retriever training needs at least one batch of {recipe.batch_size} triplets; got {len(pairs)}."
         )
-    steps = max(1, round(recipe.steps * settings.scale))
+    steps = settings.scaled(recipe.steps)
     base = embedder_source(settings)
     folder = _folder(pairs, recipe, Path(base).name, steps)
 

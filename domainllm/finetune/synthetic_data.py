@@ -188,7 +188,7 @@ def choose_passages(chunks: Sequence[Chunk], facts: Sequence[Fact], n: int, seed
 def sample_size(settings: Settings | None = None) -> int:
     """How many passages to write pairs from: ``BASE_PASSAGES`` times the scale setting."""
     settings = settings or get_settings()
-    return max(1, round(BASE_PASSAGES * settings.scale))
+    return settings.scaled(BASE_PASSAGES)
 
 
 # ---------------------------------------------------------------- template pairs

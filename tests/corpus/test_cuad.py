@@ -12,7 +12,7 @@ from domainllm.corpus.documents import load_corpus, resolve_source
 from domainllm.corpus.questions import load_questions, load_summaries
 from domainllm.files import DataFileError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "cuad_mini.json"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "cuad_mini.json"
 QUESTION = (
     'Highlight the parts (if any) of this contract related to "Governing Law" that should be reviewed by a '
     "lawyer. Details: Which state/country's law governs the interpretation of the contract?"

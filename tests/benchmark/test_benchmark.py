@@ -114,7 +114,7 @@ def test_own_labels_change_the_training_fingerprint(tmp_path: Path, monkeypatch:
     assert training_fingerprint() != before
 
 
-CUAD_FIXTURE = Path(__file__).parent / "fixtures" / "cuad_mini.json"
+CUAD_FIXTURE = Path(__file__).parent.parent / "fixtures" / "cuad_mini.json"
 
 
 @pytest.fixture

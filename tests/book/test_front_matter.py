@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.front_matter import FrontMatterError, chapter_files, load_front_matter, validate_front_matter
+from tests.book.front_matter import FrontMatterError, chapter_files, load_front_matter, validate_front_matter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = chapter_files(ROOT)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.book_site import BUILD_HTML, REPO_ROOT, RecordingServer, rendered_dom, toc_documents
+from tests.book.book_site import BUILD_HTML, REPO_ROOT, RecordingServer, rendered_dom, toc_documents
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from domainllm.graph.knowledge_graph import (
     node_id,
 )
 from domainllm.graph.triple_extraction import PatternExtractor, Triple
-from tests.kg_fixtures import portfolio
+from tests.graph.kg_fixtures import portfolio
 
 
 @pytest.fixture(scope="module")

@@ -144,7 +144,7 @@ def test_database_lives_in_a_private_temporary_folder_removed_on_close(cache):
         folder = Path(first.uri).parent
         assert folder.parent == cache and folder.exists()
         assert Path(second.uri).parent != folder
-        repo = Path(__file__).resolve().parent.parent
+        repo = Path(__file__).resolve().parents[2]
         assert repo not in folder.parents
     finally:
         first.close()

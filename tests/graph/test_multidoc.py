@@ -19,7 +19,7 @@ from domainllm.graph.multidoc import (
     score_multidoc,
 )
 from domainllm.graph.triple_extraction import PatternExtractor
-from tests.kg_fixtures import portfolio
+from tests.graph.kg_fixtures import portfolio
 
 
 @pytest.fixture(scope="module")

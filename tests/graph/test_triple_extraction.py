@@ -16,7 +16,7 @@ from domainllm.graph.triple_extraction import (
     score_triples,
     total_score,
 )
-from tests.kg_fixtures import portfolio
+from tests.graph.kg_fixtures import portfolio
 
 
 @pytest.mark.parametrize(

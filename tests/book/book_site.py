@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_HTML = REPO_ROOT / "_build" / "html"
 CHROMIUM_FLAGS = [
     "--headless",

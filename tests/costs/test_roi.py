@@ -40,7 +40,7 @@ from domainllm.costs.roi import (  # noqa: E402
     uncertainty_ranges,
 )
 from domainllm.costs.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
-from tests.price_table import PRICES
+from tests.costs.price_table import PRICES
 
 SETUP = CostSetup(llm="base", fine_tuned_llm="tuned", gpu="small", embedding="emb", vector_db="vm")
 SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")

@@ -7,7 +7,7 @@ import pytest
 from domainllm.graph.entity_linking import EntityLinker
 from domainllm.graph.knowledge_graph import build_graph, node_id
 from domainllm.graph.triple_extraction import PatternExtractor
-from tests.kg_fixtures import portfolio
+from tests.graph.kg_fixtures import portfolio
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ from domainllm.costs.model import (  # noqa: E402
     total_cost,
 )
 from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
-from tests.price_table import PRICES
+from tests.costs.price_table import PRICES
 
 # A: cheap to start, dear per query (RAG-like). B: dear to start, cheap per query (fine-tuning-like).
 A = Approach("A", one_off={"setup": 1000}, per_query={"gen": 0.01}, fixed_monthly={"db": 100})

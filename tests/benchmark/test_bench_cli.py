@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from domainllm.cli.commands import main
-from tests.book_site import REPO_ROOT
+from tests.book.book_site import REPO_ROOT
 
 
 @pytest.mark.slow
