@@ -41,8 +41,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from domainllm.benchmark import dense_search, machine, throughput  # noqa: E402
 from domainllm.benchmark import performance as perf  # noqa: E402
 from domainllm.files import atomic_write_text  # noqa: E402
+from domainllm.metrics.measurements import spread  # noqa: E402
 from domainllm.paths import cache_dir  # noqa: E402
 
 BUDGETS = {  # lab -> (seconds, MiB), from the issues
@@ -150,7 +152,7 @@ def repeated(label: str, repeat: int, measure: Any) -> dict[str, Any]:
     """Run ``measure()`` ``repeat`` times; each run's result gets the load average before it."""
     runs = []
     for i in range(repeat):
-        load = perf.load_average()
+        load = machine.load_average()
         started = time.perf_counter()
         result = measure()
         runs.append({**result, "load_average_before": load})
@@ -220,8 +222,8 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
             vectors, queries = real["vectors"], real["queries"][: args.queries]
             entry["vectors"] = "MiniLM embeddings of the chunks; queries: embedded test questions"
         else:
-            vectors = perf.synthetic_unit_vectors(len(chunks), dim, seed=contracts)
-            queries = perf.near_queries(vectors, args.queries, seed=contracts + 1)
+            vectors = dense_search.synthetic_unit_vectors(len(chunks), dim, seed=contracts)
+            queries = dense_search.near_queries(vectors, args.queries, seed=contracts + 1)
             entry["vectors"] = "synthetic unit vectors; queries: corpus vectors plus noise"
         predicted = len(chunks) / build_rate if build_rate else 0.0
         milvus = predicted <= args.max_build_seconds
@@ -236,13 +238,13 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
             repeated(
                 f"retrieval {contracts:,}",
                 args.repeat,
-                lambda c=chunks, v=vectors, q=queries, m=milvus: perf.dense_search_benchmark(
+                lambda c=chunks, v=vectors, q=queries, m=milvus: dense_search.dense_search_benchmark(
                     c, v, q, k=args.k, milvus=m
                 ),
             )
         )
         if milvus:
-            build_rate = perf.spread([r["build_rows_per_s"] for r in entry["runs"]])["mean"]
+            build_rate = spread([r["build_rows_per_s"] for r in entry["runs"]])["mean"]
         scales.append(entry)
         del vectors, chunks
     return {
@@ -284,9 +286,9 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
         dtype = dtype_name(get_settings())
         print(f"peak matmul ({dtype})", flush=True)
         micro["model_dtype"] = dtype
-        micro["matmul"] = repeated("matmul", args.repeat, lambda: perf.peak_matmul(dtype=dtype))
+        micro["matmul"] = repeated("matmul", args.repeat, lambda: machine.peak_matmul(dtype=dtype))
         if dtype != "float32":
-            micro["matmul_float32"] = repeated("matmul_float32", args.repeat, perf.peak_matmul)
+            micro["matmul_float32"] = repeated("matmul_float32", args.repeat, machine.peak_matmul)
 
         smallest = min(args.contracts)
         chunks, documents, gen_s, questions = generated_corpus(smallest, scratch)
@@ -297,7 +299,7 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
         parts: list[np.ndarray] = []
 
         def embed() -> dict[str, Any]:
-            result, made = perf.embedding_throughput([texts[i] for i in next(shares)])
+            result, made = throughput.embedding_throughput([texts[i] for i in next(shares)])
             parts.append(made)
             return result
 
@@ -320,19 +322,21 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         generator = load_generator()
         materialize_s = time.perf_counter() - started
-        top = perf.brute_force_top_k(real["vectors"], query_vectors[:1], 3)[0]
+        top = dense_search.brute_force_top_k(real["vectors"], query_vectors[:1], 3)[0]
         rag_prompt = generator.chat_prompt(rag_messages(questions[0], [chunks[i] for i in top]))
         batch = [generator.chat_prompt(closed_book_messages(q)) for q in questions[:8]]
         micro["generation"] = {
             "model": f"SmolLM2-135M-Instruct (materialized checkpoint, run in {micro['model_dtype']})",
             "first_load_with_materialization_s": materialize_s,
             **repeated(
-                "generation", args.repeat, lambda: perf.generation_throughput(generator, rag_prompt, batch)
+                "generation",
+                args.repeat,
+                lambda: throughput.generation_throughput(generator, rag_prompt, batch),
             ),
         }
         print("GGUF against materialized", flush=True)
         micro["gguf_vs_materialized"] = repeated(
-            "GGUF load", args.repeat, lambda: perf.gguf_against_materialized(questions[0])
+            "GGUF load", args.repeat, lambda: throughput.gguf_against_materialized(questions[0])
         )
         print("LoRA SFT throughput", flush=True)
         micro["lora"] = {
@@ -340,9 +344,11 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
                 f"{CLOSED_BOOK_SFT.name} (LoRA r={CLOSED_BOOK_SFT.lora.r} on the top "
                 f"{CLOSED_BOOK_SFT.lora.top_layers} blocks, batch {CLOSED_BOOK_SFT.batch_size})"
             ),
-            "formula": perf.STANDARD_TRAINING_FORMULA,
-            "configured_formula": perf.CONFIG_TRAINING_FORMULA,
-            **repeated("LoRA", args.repeat, lambda: perf.lora_training_throughput(steps=args.lora_steps)),
+            "formula": throughput.STANDARD_TRAINING_FORMULA,
+            "configured_formula": throughput.CONFIG_TRAINING_FORMULA,
+            **repeated(
+                "LoRA", args.repeat, lambda: throughput.lora_training_throughput(steps=args.lora_steps)
+            ),
         }
         micro["corpus_generate_s"] = {str(smallest): gen_s}
     return micro
@@ -388,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
-    results: dict[str, Any] = {"schema": SCHEMA, "machine": perf.machine_info()}
+    results: dict[str, Any] = {"schema": SCHEMA, "machine": machine.machine_info()}
     ok = True
     if not args.skip_micro:
         results["micro"] = bench_micro(args)

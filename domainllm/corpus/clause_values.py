@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 
 from domainllm.corpus.portfolio.values import MONTHS
-from domainllm.corpus.support import NUMBER_SCALES, NUMBER_UNITS
-from domainllm.corpus.support import words_to_number as parse_number_words
+from domainllm.corpus.support import NUMBER_SCALES, NUMBER_UNITS, words_to_number
 
 __all__ = [
     "COMPANY_NAME",
@@ -24,7 +23,6 @@ __all__ = [
     "canonical_value",
     "find_values",
     "strip_legal_form",
-    "words_to_number",
 ]
 
 _WORD = "|".join(sorted([*NUMBER_UNITS, "hundred", *NUMBER_SCALES], key=len, reverse=True))
@@ -75,21 +73,11 @@ class FoundValue:
     magnitude: float
 
 
-def words_to_number(text: str) -> int | None:
-    """``"one hundred and twenty"`` -> 120, ``"two million"`` -> 2000000; None if not all number words."""
-    if not text.strip():
-        return None
-    try:
-        return parse_number_words(text.strip())
-    except ValueError:
-        return None
-
-
 def _number(figures: str | None, words: str | None) -> float | None:
     if figures:
         return float(figures.replace(",", ""))
     if words:
-        value = words_to_number(words)
+        value = words_to_number(words, strict=False)
         return None if value is None else float(value)
     return None
 

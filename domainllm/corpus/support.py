@@ -43,8 +43,17 @@ _CURRENCY = re.compile(r"US\$|\$|\bUSD\b|\bUnited States dollars\b|\bUS dollars\
 _PERCENT = re.compile(r"%|\bper\s+cent\b", re.IGNORECASE)
 
 
-def words_to_number(words: str) -> int:
-    """The value of an English number phrase: ``"two hundred and fifty thousand"`` -> 250000."""
+def words_to_number(words: str, strict: bool = True) -> int | None:
+    """The value of an English number phrase: ``"two hundred and fifty thousand"`` -> 250000.
+
+    A phrase that is empty or holds a word that is not a number word raises ``ValueError``, or
+    with ``strict=False`` gives None (for text that may not be a number at all).
+    """
+    if not strict:
+        try:
+            return words_to_number(words.strip()) if words.strip() else None
+        except ValueError:
+            return None
     total = current = 0
     for word in re.split(r"[\s-]+", words.lower()):
         if word in NUMBER_UNITS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domainllm.costs.benchmark_inputs import APPROACHES, TEST_SPLITS, embedding_token_counts, measured_inputs
+from domainllm.costs.break_even_tables import break_even_rows, format_volume
 from domainllm.costs.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot
 from domainllm.costs.decision_guide import (
     COST_ONLY,
@@ -18,23 +20,13 @@ from domainllm.costs.model import (
     cheapest,
     cost_per_1000_queries,
     cumulative_cost,
-    sensitivity,
     total_cost,
 )
 from domainllm.costs.pareto import pareto_front
 from domainllm.costs.pricing import DEFAULT_PRICING_PATH, PricingError, load_pricing
-from domainllm.costs.roi import (
-    APPROACHES,
-    TEST_SPLITS,
-    CostSetup,
-    RoiModel,
-    break_even_rows,
-    embedding_token_counts,
-    format_volume,
-    measured_inputs,
-    uncertainty_ranges,
-)
+from domainllm.costs.roi import CostSetup, RoiModel, uncertainty_ranges
 from domainllm.costs.roi_calculator import roi_calculator
+from domainllm.costs.sensitivity import sensitivity
 
 __all__ = [
     "DEFAULT_PRICING_PATH",

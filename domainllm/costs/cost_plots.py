@@ -15,13 +15,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from domainllm.costs.model import (
-    Approach,
-    SensitivityBar,
-    break_even_month,
-    break_even_volume,
-    total_cost,
-)
+from domainllm.costs.model import Approach, break_even_month, break_even_volume, total_cost
+from domainllm.costs.sensitivity import SensitivityBar
 from domainllm.plots import FIGSIZE, PALETTE
 
 __all__ = ["cumulative_cost_plot", "tornado_plot", "volume_cost_plot"]
@@ -143,7 +138,7 @@ def tornado_plot(
     undefined: str = "no break-even",
     ax: Axes | None = None,
 ) -> Figure:
-    """Tornado chart of :func:`domainllm.costs.model.sensitivity` output, widest bar on top.
+    """Tornado chart of :func:`domainllm.costs.sensitivity.sensitivity` output, widest bar on top.
 
     Each bar spans the metric at the input's low value (blue) to its high value (orange);
     the dashed line is the base case. An end where the metric is undefined (NaN) is drawn as

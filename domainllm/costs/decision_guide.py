@@ -23,8 +23,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from domainllm.benchmark.systems import HEADLINE_METRIC
+from domainllm.costs.benchmark_inputs import APPROACHES
+from domainllm.costs.break_even_tables import format_volume
 from domainllm.costs.model import Approach, break_even_volume, cheapest, total_cost
-from domainllm.costs.roi import APPROACHES, RoiModel, format_volume
+from domainllm.costs.roi import RoiModel
 from domainllm.metrics.stats import Estimate
 
 __all__ = [

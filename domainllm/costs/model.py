@@ -1,4 +1,4 @@
-"""A small, explicit cost model for RAG, fine-tuning and both, per query and over time.
+"""Lab 10 (ROI): a small, explicit cost model for RAG, fine-tuning and both, per query and over time.
 
 Every approach is four numbers with itemised parts (:class:`Approach`): what you pay once
 before launch, what each query costs, what you pay each month whatever the traffic, and what
@@ -16,55 +16,46 @@ and the break-even volume and month have closed forms. Conventions:
   (none in the first year when ``R = 12``, eleven when ``R = 1``).
 * An average month has ``HOURS_PER_MONTH = 730`` hours (8,760 / 12); 744 is a 31-day month.
 
-Per-query costs come from MEASURED token counts (:class:`TokenUsage`) times list prices from
-``data/pricing.yml`` (:mod:`domainllm.costs.pricing`), never from a guess.
+Per-query costs come from MEASURED token counts times list prices
+(:mod:`domainllm.costs.priced_approaches`), never from a guess; :mod:`domainllm.costs.sensitivity`
+varies the inputs one at a time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import numpy as np
 
-from domainllm.costs.pricing import Pricing, PricingError
-
 __all__ = [
-    "DEFAULT_BOUNDS",
     "HOURS_PER_MONTH",
+    "MILLION",
     "Approach",
-    "FineTuneSpec",
-    "RetrievalSpec",
-    "SensitivityBar",
-    "TokenUsage",
     "always_on_monthly_cost",
     "api_query_cost",
     "break_even_month",
     "break_even_volume",
     "capacity_queries_per_month",
+    "check_cadence",
+    "check_number",
     "cheapest",
-    "clamp_inputs",
-    "combined_approach",
     "cost_per_1000_queries",
     "cumulative_cost",
-    "fine_tuned_approach",
     "monthly_cost",
-    "rag_approach",
     "retrains_within",
     "self_hosted_query_cost",
-    "sensitivity",
     "total_cost",
 ]
 
 HOURS_PER_MONTH = 8760.0 / 12  # 730 h: an average month
-_MTOK = 1_000_000.0
-T = TypeVar("T")
+MILLION = 1_000_000.0  # prices are quoted per million tokens
 
 
-def _check(name: str, value: Any, *, positive: bool = False) -> float:
+def check_number(name: str, value: Any, *, positive: bool = False) -> float:
     """Return ``value`` as a float, or raise ValueError naming ``name`` if not finite and >= 0."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise ValueError(f"{name} must be a number, got {value!r}")
@@ -75,7 +66,8 @@ def _check(name: str, value: Any, *, positive: bool = False) -> float:
     return value
 
 
-def _check_cadence(name: str, value: Any) -> int | None:
+def check_cadence(name: str, value: Any) -> int | None:
+    """Return ``value`` as a whole number of months >= 1 (or None), or raise ValueError naming ``name``."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
@@ -86,7 +78,7 @@ def _check_cadence(name: str, value: Any) -> int | None:
 def _items(name: str, items: Mapping[str, float]) -> Mapping[str, float]:
     if not isinstance(items, Mapping):
         raise ValueError(f"{name} must be a mapping of item name to cost, got {type(items).__name__}")
-    return MappingProxyType({str(k): _check(f"{name}[{k!r}]", v) for k, v in items.items()})
+    return MappingProxyType({str(k): check_number(f"{name}[{k!r}]", v) for k, v in items.items()})
 
 
 # --------------------------------------------------------------------------- the model
@@ -114,9 +106,9 @@ class Approach:
         object.__setattr__(self, "one_off", _items("one_off", self.one_off))
         object.__setattr__(self, "per_query", _items("per_query", self.per_query))
         object.__setattr__(self, "fixed_monthly", _items("fixed_monthly", self.fixed_monthly))
-        cadence = _check_cadence("retrain_every_months", self.retrain_every_months)
+        cadence = check_cadence("retrain_every_months", self.retrain_every_months)
         object.__setattr__(self, "retrain_every_months", cadence)
-        object.__setattr__(self, "retrain_cost", _check("retrain_cost", self.retrain_cost))
+        object.__setattr__(self, "retrain_cost", check_number("retrain_cost", self.retrain_cost))
 
     @property
     def one_off_total(self) -> float:
@@ -153,7 +145,7 @@ class Approach:
 
 def retrains_within(approach: Approach, months: float) -> int:
     """Number of refreshes in the first ``months`` months (``ceil(months / R) - 1``, at least 0)."""
-    months = _check("months", months)
+    months = check_number("months", months)
     cadence = approach.retrain_every_months
     if cadence is None or months <= 0:
         return 0
@@ -162,8 +154,8 @@ def retrains_within(approach: Approach, months: float) -> int:
 
 def total_cost(approach: Approach, queries_per_month: float, months: float) -> float:
     """Everything paid up to the end of month ``months`` (fractional months allowed)."""
-    volume = _check("queries_per_month", queries_per_month)
-    months = _check("months", months)
+    volume = check_number("queries_per_month", queries_per_month)
+    months = check_number("months", months)
     running = months * (approach.fixed_monthly_total + volume * approach.per_query_total)
     return approach.one_off_total + running + retrains_within(approach, months) * approach.retrain_cost
 
@@ -174,7 +166,7 @@ def monthly_cost(approach: Approach, queries_per_month: float, *, include_retrai
     The one-off cost is not included. With ``include_retraining`` the refresh cost is spread
     evenly over its cadence (``retrain_cost / R`` per month), as in the book's formula for V*.
     """
-    volume = _check("queries_per_month", queries_per_month)
+    volume = check_number("queries_per_month", queries_per_month)
     cost = approach.fixed_monthly_total + volume * approach.per_query_total
     if include_retraining and approach.retrain_every_months is not None:
         cost += approach.retrain_cost / approach.retrain_every_months
@@ -199,8 +191,8 @@ def cost_per_1000_queries(
     ``marginal=True`` gives 1,000 x the per-query cost alone. At zero volume the loaded cost
     is ``math.inf`` (or 0.0 when the approach costs nothing at all).
     """
-    volume = _check("queries_per_month", queries_per_month)
-    months = _check("months", months, positive=True)
+    volume = check_number("queries_per_month", queries_per_month)
+    months = check_number("months", months, positive=True)
     if marginal:
         return 1000.0 * approach.per_query_total
     total = total_cost(approach, volume, months)
@@ -241,7 +233,7 @@ def break_even_volume(a: Approach, b: Approach, months: int | None = 12) -> floa
     if months is None:
         gap = monthly_cost(b, 0, include_retraining=True) - monthly_cost(a, 0, include_retraining=True)
     else:
-        months = _check_cadence("months", months)
+        months = check_cadence("months", months)
         gap = total_cost(b, 0, months) - total_cost(a, 0, months)
         slope *= months
     if slope == 0:
@@ -267,8 +259,8 @@ def break_even_month(
     Returns ``0.0`` when the one-off costs are equal (the curves start level), and ``None``
     when the curves do not meet within ``horizon_months``.
     """
-    volume = _check("queries_per_month", queries_per_month)
-    horizon = _check("horizon_months", horizon_months, positive=True)
+    volume = check_number("queries_per_month", queries_per_month)
+    horizon = check_number("horizon_months", horizon_months, positive=True)
     start = a.one_off_total - b.one_off_total
     if start == 0:
         return 0.0
@@ -301,11 +293,11 @@ def api_query_cost(
     prompt_tokens: float, completion_tokens: float, price_in_per_mtok: float, price_out_per_mtok: float
 ) -> float:
     """Cost of one call to a hosted model: tokens x price per million tokens, in and out."""
-    prompt = _check("prompt_tokens", prompt_tokens)
-    completion = _check("completion_tokens", completion_tokens)
-    price_in = _check("price_in_per_mtok", price_in_per_mtok)
-    price_out = _check("price_out_per_mtok", price_out_per_mtok)
-    return (prompt * price_in + completion * price_out) / _MTOK
+    prompt = check_number("prompt_tokens", prompt_tokens)
+    completion = check_number("completion_tokens", completion_tokens)
+    price_in = check_number("price_in_per_mtok", price_in_per_mtok)
+    price_out = check_number("price_out_per_mtok", price_out_per_mtok)
+    return (prompt * price_in + completion * price_out) / MILLION
 
 
 def self_hosted_query_cost(
@@ -317,10 +309,10 @@ def self_hosted_query_cost(
     tokens as ``tokens_per_query``. At ``utilisation`` u (0 < u <= 1) you also pay for the idle
     share: cost = tokens / throughput / u x price per second.
     """
-    tokens = _check("tokens_per_query", tokens_per_query)
-    throughput = _check("tokens_per_second", tokens_per_second, positive=True)
-    price = _check("gpu_hour_price", gpu_hour_price)
-    share = _check("utilisation", utilisation, positive=True)
+    tokens = check_number("tokens_per_query", tokens_per_query)
+    throughput = check_number("tokens_per_second", tokens_per_second, positive=True)
+    price = check_number("gpu_hour_price", gpu_hour_price)
+    share = check_number("utilisation", utilisation, positive=True)
     if share > 1:
         raise ValueError(f"utilisation must be in (0, 1], got {utilisation!r}")
     return tokens / throughput / share * price / 3600.0
@@ -328,325 +320,15 @@ def self_hosted_query_cost(
 
 def always_on_monthly_cost(gpu_hour_price: float, replicas: int = 1, hours: float = HOURS_PER_MONTH) -> float:
     """Monthly cost of ``replicas`` GPUs kept running all month."""
-    price = _check("gpu_hour_price", gpu_hour_price)
-    count = _check("replicas", replicas)
-    return price * count * _check("hours", hours)
+    price = check_number("gpu_hour_price", gpu_hour_price)
+    count = check_number("replicas", replicas)
+    return price * count * check_number("hours", hours)
 
 
 def capacity_queries_per_month(
     tokens_per_query: float, tokens_per_second: float, replicas: int = 1, hours: float = HOURS_PER_MONTH
 ) -> float:
     """Most queries ``replicas`` always-on GPUs can answer in a month at the measured throughput."""
-    tokens = _check("tokens_per_query", tokens_per_query, positive=True)
-    throughput = _check("tokens_per_second", tokens_per_second, positive=True)
-    return throughput * 3600.0 * _check("hours", hours) * _check("replicas", replicas) / tokens
-
-
-# --------------------------------------------------------------------------- approaches from prices
-
-
-@dataclass(frozen=True)
-class TokenUsage:
-    """MEASURED mean tokens per answer: prompt, completion, and query tokens embedded (RAG)."""
-
-    prompt_tokens: float
-    completion_tokens: float
-    query_tokens: float = 0.0
-    n: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("prompt_tokens", "completion_tokens", "query_tokens"):
-            object.__setattr__(self, name, _check(name, getattr(self, name)))
-
-    @classmethod
-    def from_completions(cls, completions: Iterable[Any], query_tokens: float = 0.0) -> TokenUsage:
-        """Means over generated answers (objects or dicts with ``prompt_tokens``/``completion_tokens``)."""
-        prompts: list[float] = []
-        outputs: list[float] = []
-        for item in completions:
-            get = item.get if isinstance(item, Mapping) else lambda k, i=item: getattr(i, k, None)
-            prompts.append(_check("prompt_tokens", get("prompt_tokens")))
-            outputs.append(_check("completion_tokens", get("completion_tokens")))
-        if not prompts:
-            raise ValueError("from_completions needs at least one measured answer")
-        return cls(float(np.mean(prompts)), float(np.mean(outputs)), query_tokens, len(prompts))
-
-
-@dataclass(frozen=True)
-class RetrievalSpec:
-    """What retrieval costs: embedding model, vector store and one-off indexing.
-
-    ``vector_db`` names an entry under ``vector_db`` in the price table; its ``monthly`` and
-    ``hourly`` prices become fixed monthly costs, its ``read_units`` price a per-query cost
-    (``read_units_per_query`` each; Pinecone bills at least 0.25 per query).
-    """
-
-    embedding: str = "text_embedding_3_small"
-    vector_db: str = "pinecone_standard"
-    read_units_per_query: float = 0.25
-    corpus_tokens: float = 0.0
-    setup_hours: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name in ("read_units_per_query", "corpus_tokens", "setup_hours"):
-            _check(name, getattr(self, name))
-
-
-Serving = Literal["self_hosted", "always_on", "api"]
-
-
-@dataclass(frozen=True)
-class FineTuneSpec:
-    """What fine-tuning costs: people, training compute, serving and refresh cadence.
-
-    ``serving``: ``"self_hosted"`` pays GPU time per query (measured ``tokens_per_second`` at
-    ``utilisation``); ``"always_on"`` pays ``replicas`` GPUs all month (check
-    :func:`capacity_queries_per_month`); ``"api"`` uses a hosted fine-tuned model
-    (``api_model`` under ``llm_api``, trained on ``training_tokens`` = file tokens x epochs).
-    ``refresh_hours``: engineer hours per retraining (default: ``evaluation_hours``).
-    """
-
-    data_prep_hours: float = 0.0
-    evaluation_hours: float = 0.0
-    training_gpu: str = "lambda_h100_sxm"
-    training_gpu_hours: float = 0.0
-    serving: Serving = "self_hosted"
-    serving_gpu: str = "aws_g5_xlarge"
-    tokens_per_second: float = 0.0
-    utilisation: float = 0.5
-    replicas: int = 1
-    api_model: str = "gpt_4o_mini_fine_tuned"
-    training_tokens: float = 0.0
-    retrain_every_months: int | None = None
-    refresh_hours: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("data_prep_hours", "evaluation_hours", "training_gpu_hours", "training_tokens"):
-            _check(name, getattr(self, name))
-        if self.refresh_hours is not None:
-            _check("refresh_hours", self.refresh_hours)
-        if self.serving not in ("self_hosted", "always_on", "api"):
-            raise ValueError(f"serving must be 'self_hosted', 'always_on' or 'api', got {self.serving!r}")
-        if self.serving == "self_hosted":
-            _check("tokens_per_second", self.tokens_per_second, positive=True)
-            if not 0 < _check("utilisation", self.utilisation, positive=True) <= 1:
-                raise ValueError(f"utilisation must be in (0, 1], got {self.utilisation!r}")
-        _check("replicas", self.replicas, positive=True)
-        _check_cadence("retrain_every_months", self.retrain_every_months)
-
-
-_Parts = tuple[dict[str, float], dict[str, float], dict[str, float]]
-
-
-def _engineer_rate(pricing: Pricing, currency: str) -> float:
-    return pricing.value("people.ml_engineer.hourly", "per hour", currency)
-
-
-def _api_generation(usage: TokenUsage, pricing: Pricing, model: str, currency: str) -> float:
-    price_in = pricing.value(f"llm_api.{model}.input", "per 1M tokens", currency)
-    price_out = pricing.value(f"llm_api.{model}.output", "per 1M tokens", currency)
-    return api_query_cost(usage.prompt_tokens, usage.completion_tokens, price_in, price_out)
-
-
-def _retrieval_parts(usage: TokenUsage, pricing: Pricing, spec: RetrievalSpec, currency: str) -> _Parts:
-    embed = pricing.value(f"embedding_api.{spec.embedding}.input", "per 1M tokens", currency)
-    one_off = {
-        "indexing (embedding the corpus)": spec.corpus_tokens * embed / _MTOK,
-        "retrieval setup (engineering)": spec.setup_hours * _engineer_rate(pricing, currency),
-    }
-    per_query = {"query embedding": usage.query_tokens * embed / _MTOK}
-    fixed: dict[str, float] = {}
-    group = f"vector_db.{spec.vector_db}"
-    if f"{group}.monthly" in pricing:
-        fixed["vector DB plan"] = pricing.value(f"{group}.monthly", "per month", currency)
-    if f"{group}.hourly" in pricing:
-        hourly = pricing.value(f"{group}.hourly", "per hour", currency)
-        fixed["vector DB server"] = hourly * HOURS_PER_MONTH
-    if f"{group}.read_units" in pricing:
-        per_read = pricing.value(f"{group}.read_units", "per 1M read units", currency) / _MTOK
-        per_query["vector DB reads"] = spec.read_units_per_query * per_read
-    if not fixed and "vector DB reads" not in per_query:
-        raise PricingError(
-            pricing.path, group, "no 'monthly', 'hourly' or 'read_units' price for this vector DB"
-        )
-    return one_off, per_query, fixed
-
-
-def _fine_tune_parts(
-    usage: TokenUsage, pricing: Pricing, spec: FineTuneSpec, currency: str
-) -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
-    rate = _engineer_rate(pricing, currency)
-    if spec.serving == "api":
-        per_token = pricing.value(f"llm_api.{spec.api_model}.training", "per 1M tokens", currency)
-        training = ("fine-tuning (API training tokens)", spec.training_tokens * per_token / _MTOK)
-    else:
-        gpu_hour = pricing.value(f"gpu.{spec.training_gpu}.hourly", "per hour", currency)
-        training = ("fine-tuning (GPU hours)", spec.training_gpu_hours * gpu_hour)
-    one_off = {
-        "data preparation": spec.data_prep_hours * rate,
-        training[0]: training[1],
-        "evaluation": spec.evaluation_hours * rate,
-    }
-    per_query: dict[str, float] = {}
-    fixed: dict[str, float] = {}
-    if spec.serving == "api":
-        per_query["generation (fine-tuned model API)"] = _api_generation(
-            usage, pricing, spec.api_model, currency
-        )
-    else:
-        serve_hour = pricing.value(f"gpu.{spec.serving_gpu}.hourly", "per hour", currency)
-        if spec.serving == "always_on":
-            fixed["model hosting (always-on GPU)"] = always_on_monthly_cost(serve_hour, spec.replicas)
-        else:
-            tokens = usage.prompt_tokens + usage.completion_tokens
-            per_query["generation (self-hosted GPU)"] = self_hosted_query_cost(
-                tokens, spec.tokens_per_second, serve_hour, spec.utilisation
-            )
-    refresh_hours = spec.evaluation_hours if spec.refresh_hours is None else spec.refresh_hours
-    retrain = training[1] + refresh_hours * rate
-    return one_off, per_query, fixed, retrain
-
-
-def rag_approach(
-    usage: TokenUsage,
-    pricing: Pricing,
-    *,
-    llm: str = "gpt_4o_mini",
-    retrieval: RetrievalSpec | None = None,
-    currency: str = "USD",
-    name: str = "RAG",
-) -> Approach:
-    """RAG with a hosted base model ``llm`` (a name under ``llm_api``).
-
-    ``usage`` is measured on the RAG system, so ``prompt_tokens`` include the retrieved passages
-    and ``query_tokens`` the tokens embedded per query. Never retrained; re-indexing a changed
-    corpus can be added as a one-off item.
-    """
-    one_off, per_query, fixed = _retrieval_parts(usage, pricing, retrieval or RetrievalSpec(), currency)
-    per_query = {"generation (model API)": _api_generation(usage, pricing, llm, currency), **per_query}
-    return Approach(name, one_off, per_query, fixed, None, 0.0, currency)
-
-
-def fine_tuned_approach(
-    usage: TokenUsage,
-    pricing: Pricing,
-    spec: FineTuneSpec,
-    *,
-    currency: str = "USD",
-    name: str = "Fine-tuned",
-) -> Approach:
-    """A fine-tuned model answering without retrieval (``usage`` measured on short prompts)."""
-    one_off, per_query, fixed, retrain = _fine_tune_parts(usage, pricing, spec, currency)
-    return Approach(name, one_off, per_query, fixed, spec.retrain_every_months, retrain, currency)
-
-
-def combined_approach(
-    usage: TokenUsage,
-    pricing: Pricing,
-    spec: FineTuneSpec,
-    *,
-    retrieval: RetrievalSpec | None = None,
-    currency: str = "USD",
-    name: str = "RAG + fine-tuned",
-) -> Approach:
-    """A fine-tuned model fed retrieved passages: fine-tuning costs plus retrieval costs.
-
-    ``usage`` is measured on the combined system (long prompts, as in RAG).
-    """
-    one_off, per_query, fixed, retrain = _fine_tune_parts(usage, pricing, spec, currency)
-    r_one_off, r_per_query, r_fixed = _retrieval_parts(usage, pricing, retrieval or RetrievalSpec(), currency)
-    return Approach(
-        name,
-        {**one_off, **r_one_off},
-        {**per_query, **r_per_query},
-        {**fixed, **r_fixed},
-        spec.retrain_every_months,
-        retrain,
-        currency,
-    )
-
-
-# --------------------------------------------------------------------------- sensitivity and sliders
-
-
-@dataclass(frozen=True)
-class SensitivityBar:
-    """One bar of a tornado chart: the metric with one input at its low and high value."""
-
-    name: str
-    low_input: float
-    high_input: float
-    low_metric: float
-    high_metric: float
-    base_metric: float
-
-    @property
-    def swing(self) -> float:
-        """Width of the bar, ``|high_metric - low_metric|`` (NaN when a metric is undefined)."""
-        return abs(self.high_metric - self.low_metric)
-
-
-def _metric(value: float | None) -> float:
-    return math.nan if value is None else float(value)
-
-
-def sensitivity(
-    base_inputs: Mapping[str, float],
-    build_fn: Callable[[dict[str, float]], T],
-    metric_fn: Callable[[T], float | None],
-    ranges: Mapping[str, tuple[float, float]],
-) -> list[SensitivityBar]:
-    """One-at-a-time sensitivity for a tornado chart.
-
-    Each input named in ``ranges`` is set to its low and then its high value while every other
-    input stays at ``base_inputs``; ``build_fn`` turns the inputs into whatever ``metric_fn``
-    measures (e.g. two approaches and their break-even volume). A ``None`` metric (no
-    break-even) becomes NaN. Bars with an undefined end come first, since that input can
-    remove the break-even altogether; the rest follow by swing, widest first.
-    """
-    unknown = sorted(set(ranges) - set(base_inputs))
-    if unknown:
-        raise ValueError(f"ranges name inputs not in base_inputs: {', '.join(unknown)}")
-    base = _metric(metric_fn(build_fn(dict(base_inputs))))
-    bars = []
-    for name, (low, high) in ranges.items():
-        results = [_metric(metric_fn(build_fn({**base_inputs, name: value}))) for value in (low, high)]
-        bars.append(SensitivityBar(name, float(low), float(high), results[0], results[1], base))
-    return sorted(bars, key=lambda bar: -math.inf if math.isnan(bar.swing) else -bar.swing)
-
-
-# Valid ranges for the calculator's sliders; anything not listed is clamped to [0, inf).
-DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
-    "queries_per_month": (0.0, 1e9),
-    "prompt_tokens": (0.0, 1_000_000.0),
-    "completion_tokens": (0.0, 100_000.0),
-    "query_tokens": (0.0, 100_000.0),
-    "tokens_per_second": (1.0, 1e6),
-    "utilisation": (0.01, 1.0),
-    "retrain_every_months": (1.0, 120.0),
-    "training_gpu_hours": (0.0, 100_000.0),
-    "data_prep_hours": (0.0, 10_000.0),
-    "evaluation_hours": (0.0, 10_000.0),
-    "months": (1.0, 120.0),
-}
-
-
-def clamp_inputs(
-    values: Mapping[str, float], bounds: Mapping[str, tuple[float, float]] | None = None
-) -> dict[str, float]:
-    """Clamp slider values into valid ranges so the calculator never yields negative costs.
-
-    ``bounds`` defaults to :data:`DEFAULT_BOUNDS`; inputs without bounds are clamped to
-    ``[0, inf)``. NaN goes to the lower bound. Bounds must satisfy ``0 <= low <= high``.
-    """
-    bounds = DEFAULT_BOUNDS if bounds is None else bounds
-    out: dict[str, float] = {}
-    for name, raw in values.items():
-        low, high = bounds.get(name, (0.0, math.inf))
-        if not (0 <= low <= high):
-            raise ValueError(f"bounds for {name} must satisfy 0 <= low <= high, got ({low}, {high})")
-        if isinstance(raw, bool) or not isinstance(raw, int | float | np.integer | np.floating):
-            raise ValueError(f"{name} must be a number, got {raw!r}")
-        value = float(raw)
-        out[name] = low if math.isnan(value) else min(max(value, low), high)
-    return out
+    tokens = check_number("tokens_per_query", tokens_per_query, positive=True)
+    throughput = check_number("tokens_per_second", tokens_per_second, positive=True)
+    return throughput * 3600.0 * check_number("hours", hours) * check_number("replicas", replicas) / tokens

@@ -1,17 +1,8 @@
-"""From measured benchmark results and the price table to costed approaches.
+"""Lab 10 (ROI): measured inputs, named assumptions and prices -> the three costed approaches.
 
-Lab 9 measures, for each system, the mean prompt and completion tokens per answer, the
-seconds per answer and the time and tokens of each training run. This module turns those
-measurements into :class:`domainllm.costs.model.Approach` objects for the three choices a team
-actually makes:
-
-========================  =====================  ==========================  =================
-approach                  measured system        training run                retrieval
-========================  =====================  ==========================  =================
-``RAG``                   ``advanced_rag``       none                        yes
-``Fine-tuned``            ``sft_closed_book``    ``sft_closed_book``         no
-``RAG + fine-tuned``      ``raft_rag``           ``raft``                    yes
-========================  =====================  ==========================  =================
+:func:`~domainllm.costs.benchmark_inputs.measured_inputs` reads what lab 9 measured for each
+approach; this module turns those measurements into :class:`domainllm.costs.model.Approach`
+objects (:class:`RoiModel`), and :mod:`domainllm.costs.break_even_tables` compares them.
 
 Everything the benchmark cannot measure is an explicit, named assumption
 (:data:`ASSUMPTIONS`), each with a plausible range for the sensitivity analysis. All inputs
@@ -22,7 +13,6 @@ entries of that mapping; :meth:`RoiModel.approaches` rebuilds the approaches fro
 
 Conversions (stated once, here):
 
-* Per-query tokens are the means over the test splits, weighted by their sizes.
 * Hosted API (``serving="api"``): per-query cost = measured tokens x list price; fine-tuning
   is billed per training token: measured training tokens x ``data_scale``.
 * Self-hosted (``serving="self_hosted"``): the rented GPU is assumed ``gpu_speedup`` times
@@ -37,65 +27,30 @@ Conversions (stated once, here):
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from domainllm.config import Settings
-from domainllm.costs.model import (
-    Approach,
+from domainllm.costs.benchmark_inputs import APPROACHES
+from domainllm.costs.model import MILLION, Approach, self_hosted_query_cost
+from domainllm.costs.priced_approaches import (
     FineTuneSpec,
     RetrievalSpec,
     TokenUsage,
-    break_even_volume,
     combined_approach,
     fine_tuned_approach,
-    monthly_cost,
     rag_approach,
-    self_hosted_query_cost,
-    total_cost,
 )
 from domainllm.costs.pricing import Pricing
 
 __all__ = [
-    "APPROACHES",
     "ASSUMPTIONS",
-    "TEST_SPLITS",
-    "ApproachSpec",
     "Assumption",
     "CostSetup",
     "RoiModel",
-    "break_even_rows",
-    "embedding_token_counts",
-    "format_volume",
-    "measured_inputs",
     "uncertainty_ranges",
 ]
-
-TEST_SPLITS = ("test_paraphrase", "test_fresh", "test_multidoc")
-_MTOK = 1_000_000.0
-
-
-@dataclass(frozen=True)
-class ApproachSpec:
-    """One approach a team chooses, and the benchmark system and training run that measure it."""
-
-    key: str
-    name: str
-    system: str
-    retrieval: bool
-    fine_tuned: bool
-    training_run: str | None = None
-
-
-APPROACHES: tuple[ApproachSpec, ...] = (
-    ApproachSpec("rag", "RAG", "advanced_rag", retrieval=True, fine_tuned=False),
-    ApproachSpec("fine_tuned", "Fine-tuned", "sft_closed_book", False, True, "sft_closed_book"),
-    ApproachSpec("combined", "RAG + fine-tuned", "raft_rag", True, True, "raft"),
-)
 
 
 @dataclass(frozen=True)
@@ -131,93 +86,6 @@ ASSUMPTIONS: Mapping[str, Assumption] = MappingProxyType(
         "utilisation": Assumption(0.5, 0.1, 1.0, "self-hosted only: share of paid GPU time spent answering"),
     }
 )
-
-
-# --------------------------------------------------------------------------- measurements
-
-
-def _system(results: Mapping[str, Any], spec: ApproachSpec) -> Mapping[str, Any]:
-    """The measured results of ``spec.system``, after checking the system is what the spec says."""
-    systems = results.get("systems", {})
-    if spec.system not in systems or spec.system not in results.get("results", {}):
-        raise ValueError(
-            f"benchmark results have no system {spec.system!r} (have: {', '.join(systems) or 'none'})"
-        )
-    described = systems[spec.system]
-    for flag in ("retrieval", "fine_tuned"):
-        if bool(described.get(flag)) != getattr(spec, flag):
-            raise ValueError(
-                f"system {spec.system!r} has {flag}={described.get(flag)!r}, but approach "
-                f"{spec.name!r} needs {flag}={getattr(spec, flag)}: the labels do not match the systems"
-            )
-    return results["results"][spec.system]
-
-
-def _usage(measured: Mapping[str, Any], system: str, splits: Sequence[str]) -> tuple[float, float, float]:
-    """Prompt tokens, completion tokens and (prompt + completion) tokens per second, weighted by n."""
-    present = [measured[s] for s in splits if s in measured and measured[s].get("n", 0) > 0]
-    if not present:
-        raise ValueError(f"system {system!r} has no results on any of the splits {', '.join(splits)}")
-    n = sum(r["n"] for r in present)
-    prompt = sum(r["n"] * r["prompt_tokens"] for r in present) / n
-    completion = sum(r["n"] * r["completion_tokens"] for r in present) / n
-    seconds = sum(r["n"] * r["seconds_per_answer"] for r in present) / n
-    if not seconds > 0:
-        raise ValueError(f"system {system!r}: seconds_per_answer must be > 0 to derive a throughput")
-    return prompt, completion, (prompt + completion) / seconds
-
-
-def measured_inputs(
-    results: Mapping[str, Any],
-    *,
-    query_tokens: float,
-    corpus_tokens: float,
-    splits: Sequence[str] = TEST_SPLITS,
-) -> dict[str, float]:
-    """The cost model's measured inputs, from a benchmark results dict (lab 9's schema).
-
-    Per approach ``key`` (``rag``, ``fine_tuned``, ``combined``): ``key.prompt_tokens``,
-    ``key.completion_tokens`` and ``key.tokens_per_second`` (weighted means over ``splits``);
-    per fine-tuned approach also ``key.train_tokens`` and ``key.train_seconds`` from its
-    training run. ``query_tokens`` (tokens embedded per question) and ``corpus_tokens`` (tokens
-    embedded to index the corpus) are measured by the caller with the embedder's tokenizer.
-    """
-    values: dict[str, float] = {"query_tokens": float(query_tokens), "corpus_tokens": float(corpus_tokens)}
-    for spec in APPROACHES:
-        prompt, completion, speed = _usage(_system(results, spec), spec.system, splits)
-        values |= {
-            f"{spec.key}.prompt_tokens": prompt,
-            f"{spec.key}.completion_tokens": completion,
-            f"{spec.key}.tokens_per_second": speed,
-        }
-        if spec.training_run is not None:
-            run = results.get("training", {}).get(spec.training_run)
-            if run is None:
-                raise ValueError(f"benchmark results have no training run {spec.training_run!r}")
-            values[f"{spec.key}.train_tokens"] = float(run["train_tokens"])
-            values[f"{spec.key}.train_seconds"] = float(run["seconds"])
-    for name, value in values.items():
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"measured {name} must be a finite number >= 0, got {value!r}")
-    return values
-
-
-def embedding_token_counts(texts: Sequence[str], settings: Settings | None = None) -> list[int]:
-    """Tokens per text as the embedding model counts them (its own tokenizer, no truncation).
-
-    Used for ``query_tokens`` and ``corpus_tokens``. A hosted embedding API uses its own
-    tokenizer, so its counts differ somewhat; the cost of embedding is small either way.
-    """
-    from transformers import AutoTokenizer
-
-    from domainllm.runtime.models import embedder_source
-
-    tokenizer = AutoTokenizer.from_pretrained(embedder_source(settings))
-    encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, padding=False, verbose=False)
-    return [len(ids) for ids in encoded["input_ids"]]
-
-
-# --------------------------------------------------------------------------- the model
 
 
 @dataclass(frozen=True)
@@ -339,7 +207,7 @@ class RoiModel:
             v["corpus_tokens"],
             v["rag_setup_hours"],
         )
-        reindex = {"re-indexing (changed documents)": v["corpus_tokens"] * embed / _MTOK / cadence}
+        reindex = {"re-indexing (changed documents)": v["corpus_tokens"] * embed / MILLION / cadence}
         evaluation = {"evaluation": v["evaluation_hours"] * rate}
         self_hosted = setup.serving == "self_hosted"
         speedup = v["gpu_speedup"]
@@ -411,7 +279,7 @@ def uncertainty_ranges(
     names: Sequence[str] | None = None,
     factor: tuple[float, float] = (0.5, 2.0),
 ) -> dict[str, tuple[float, float]]:
-    """Low and high value of each uncertain input, for :func:`domainllm.costs.model.sensitivity`.
+    """Low and high value of each uncertain input, for :func:`domainllm.costs.sensitivity.sensitivity`.
 
     Assumptions use their own range (:data:`ASSUMPTIONS`); prices and measured values are
     multiplied by ``factor`` (default: half to double). ``names`` defaults to every price, the
@@ -431,60 +299,3 @@ def uncertainty_ranges(
         else:
             ranges[name] = (inputs[name] * factor[0], inputs[name] * factor[1])
     return ranges
-
-
-# --------------------------------------------------------------------------- break-even tables
-
-
-def format_volume(volume: float | None) -> str:
-    """A monthly query volume for a table: ``820``, ``35k``, ``1.2M``, ``3.4B``; ``None`` or NaN -> ``none``."""
-    if volume is None or math.isnan(volume):
-        return "none"
-    if math.isinf(volume):
-        return "infinite"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if volume >= size:
-            return f"{volume / size:.3g}{suffix}"
-    return f"{volume:.3g}"
-
-
-def _cost(approach: Approach, volume: float, months: int | None) -> float:
-    if months is None:
-        return monthly_cost(approach, volume, include_retraining=True)
-    return total_cost(approach, volume, months)
-
-
-def _cheaper(a: Approach, b: Approach, volume: float, months: int | None) -> str:
-    gap = _cost(a, volume, months) - _cost(b, volume, months)
-    return "equal" if gap == 0 else (a.name if gap < 0 else b.name)
-
-
-def break_even_rows(
-    approaches: Mapping[str, Approach] | Sequence[Approach],
-    horizons: Sequence[int | None] = (12, 24, None),
-) -> list[dict[str, Any]]:
-    """One row per pair of approaches and horizon: the break-even volume and who is cheaper either side.
-
-    A horizon of ``None`` is the steady state (one-off costs ignored, retraining spread over its
-    cadence: the chapter's V*). Without a break-even the same approach is cheaper at every volume.
-    """
-    options = list(approaches.values()) if isinstance(approaches, Mapping) else list(approaches)
-    rows = []
-    for a, b in itertools.combinations(options, 2):
-        for months in horizons:
-            volume = break_even_volume(a, b, months)
-            if volume is None or math.isinf(volume):
-                below = above = _cheaper(a, b, 1.0, months)
-            else:
-                below = _cheaper(a, b, volume / 2, months) if volume > 0 else "n/a"
-                above = _cheaper(a, b, 2 * volume + 1, months)
-            rows.append(
-                {
-                    "pair": f"{a.name} vs {b.name}",
-                    "horizon": "steady state" if months is None else f"{months} months",
-                    "break_even_queries_per_month": volume,
-                    "cheaper_below": below,
-                    "cheaper_above": above,
-                }
-            )
-    return rows

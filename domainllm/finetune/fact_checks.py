@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domainllm.corpus.support import canonical_tokens
-from domainllm.finetune.synthetic_data import Fact, QAPair, facts_by_chunk
+from domainllm.finetune.passages import Fact, facts_by_chunk
+from domainllm.finetune.qa_pairs import QAPair
 from domainllm.metrics.stats import Estimate, win_rate
 from domainllm.rag.chunking import Chunk
 

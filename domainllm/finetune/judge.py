@@ -65,7 +65,7 @@ Item = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Grade:
     """A judge's grade of one answer: ``score`` in [0, 1], ``label`` keep/reject, and why.
 
     ``details`` holds the parts the score was made from (``support``, ``model``).
@@ -87,16 +87,16 @@ class Judge(Protocol):
 
     name: str
 
-    def grade(self, question: str, answer: str, evidence: str) -> Verdict: ...
+    def grade(self, question: str, answer: str, evidence: str) -> Grade: ...
 
-    def grade_many(self, items: Sequence[Item]) -> list[Verdict]: ...
+    def grade_many(self, items: Sequence[Item]) -> list[Grade]: ...
 
     def prefer(self, question: str, evidence: str, answer_a: str, answer_b: str) -> str: ...
 
     def prefer_many(self, pairs: Sequence[tuple[str, str, str, str]]) -> list[str]: ...
 
 
-def preference(a: Verdict, b: Verdict, tie_margin: float = 0.05) -> str:
+def preference(a: Grade, b: Grade, tie_margin: float = 0.05) -> str:
     """One of :data:`PREFERENCE_LABELS` from two verdicts on answers to the same question.
 
     Both rejected: ``both_wrong``; one kept: that one; both kept: the higher score, or ``tie``
@@ -117,10 +117,10 @@ class _PairwiseFromGrades:
 
     tie_margin = 0.05
 
-    def grade_many(self, items: Sequence[Item]) -> list[Verdict]:  # pragma: no cover - overridden
+    def grade_many(self, items: Sequence[Item]) -> list[Grade]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def grade(self, question: str, answer: str, evidence: str) -> Verdict:
+    def grade(self, question: str, answer: str, evidence: str) -> Grade:
         """Grade one answer (see ``grade_many``)."""
         return self.grade_many([(question, answer, evidence)])[0]
 
@@ -151,28 +151,28 @@ class LexicalJudge(_PairwiseFromGrades):
             raise ValueError(f"min_share must be in (0, 1], got {min_share}.")
         self.min_share = min_share
 
-    def _verdict(self, question: str, answer: str, evidence: str) -> Verdict:
+    def _verdict(self, question: str, answer: str, evidence: str) -> Grade:
         if not answer.strip():
-            return Verdict(0.0, REJECT, "empty answer", {"support": 0.0})
+            return Grade(0.0, REJECT, "empty answer", {"support": 0.0})
         found = answer_support(answer, evidence, question)
         details = {"support": found.share}
         if found.restates:
-            return Verdict(0.0, REJECT, "answer only repeats the question", {"support": 0.0})
+            return Grade(0.0, REJECT, "answer only repeats the question", {"support": 0.0})
         if found.missing_numbers:
-            return Verdict(
+            return Grade(
                 found.share,
                 REJECT,
                 f"number not in the evidence: {', '.join(found.missing_numbers)}",
                 details,
             )
         if found.share < self.min_share:
-            return Verdict(
+            return Grade(
                 found.share, REJECT, f"words not in the evidence: {', '.join(found.missing)}", details
             )
         reason = "answer appears in the evidence" if found.verbatim else "answer's words are in the evidence"
-        return Verdict(found.share, KEEP, reason, details)
+        return Grade(found.share, KEEP, reason, details)
 
-    def grade_many(self, items: Sequence[Item]) -> list[Verdict]:
+    def grade_many(self, items: Sequence[Item]) -> list[Grade]:
         """Grade every ``(question, answer, evidence)``."""
         return [self._verdict(q, a, e) for q, a, e in items]
 
@@ -330,7 +330,7 @@ class LLMJudge(_PairwiseFromGrades):
 
     # ------------------------------------------------------------------ verdicts
 
-    def grade_many(self, items: Sequence[Item]) -> list[Verdict]:
+    def grade_many(self, items: Sequence[Item]) -> list[Grade]:
         """Grade every ``(question, answer, evidence)``: the gate first, the model on what passes."""
         items = list(items)
         gated = self.gate.grade_many(items) if self.gate else [None] * len(items)
@@ -346,10 +346,10 @@ class LLMJudge(_PairwiseFromGrades):
             details = {"support": support, "model": score}
             if score >= self.threshold:
                 lead = f"{verdict.reason}; " if verdict is not None else ""
-                verdicts.append(Verdict(support * score, KEEP, f"{lead}model {score:.2f}", details))
+                verdicts.append(Grade(support * score, KEEP, f"{lead}model {score:.2f}", details))
             else:
                 reason = f"model {score:.2f} < {self.threshold:.2f}"
-                verdicts.append(Verdict(support * score, REJECT, reason, details))
+                verdicts.append(Grade(support * score, REJECT, reason, details))
         return verdicts
 
     def __repr__(self) -> str:

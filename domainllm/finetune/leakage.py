@@ -16,14 +16,14 @@ when anything leaks; :func:`without_leaks` drops the flagged pairs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from domainllm.corpus.documents import Document, load_corpus
 from domainllm.corpus.questions import load_questions
-from domainllm.metrics.answers import normalize_answer
+from domainllm.metrics.answers import jaccard, normalize_answer
 from domainllm.rag.contract_context import CONTRACT_ID, contract_ids_in
 
 TEST_SPLITS = ("test_paraphrase", "test_fresh", "test_multidoc")
@@ -58,13 +58,6 @@ def question_tokens(text: str, mask_contracts: bool = False) -> list[str]:
     if mask_contracts:
         text = CONTRACT_ID.sub(" contractid ", text)
     return normalize_answer(text).split()
-
-
-def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
-    """Jaccard similarity of two token sets (0 when both are empty)."""
-    first, second = set(a), set(b)
-    union = first | second
-    return len(first & second) / len(union) if union else 0.0
 
 
 def ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:

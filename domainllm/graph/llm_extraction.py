@@ -106,7 +106,7 @@ _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ReplyCheck:
     """Outcome of validating one reply: ``reason`` is empty when the reply is valid.
 
     A valid reply has ``value`` None when the model says the clause does not state the field.
@@ -121,28 +121,28 @@ class Verdict:
         return not self.reason
 
 
-def validate_reply(reply: str, clause: str, category: str) -> Verdict:
+def validate_reply(reply: str, clause: str, category: str) -> ReplyCheck:
     """Check one model reply against the schema, the clause and the field's value kind."""
     text = _FENCE.sub("", reply.strip())
     try:
         record = json.loads(text)
     except json.JSONDecodeError:
-        return Verdict("not JSON")
+        return ReplyCheck("not JSON")
     errors = schema_errors(record, EXTRACTION_SCHEMA)
     if errors:
-        return Verdict("schema: " + "; ".join(errors))
+        return ReplyCheck("schema: " + "; ".join(errors))
     value = record["value"]
     if value is None or not value.strip():
-        return Verdict()
+        return ReplyCheck()
     kind = CATEGORY_KINDS[category]
     found = canonical_value(kind, value)
     if found is None:
-        return Verdict(f"value is not a {kind}")
+        return ReplyCheck(f"value is not a {kind}")
     # Grounded: the words occur in the clause, or the clause states the same value in other words.
     stated = {v.canonical for v in find_values(kind, clause)} if kind in VALUE_KINDS else set()
     if not contains_answer(clause, value) and found.canonical not in stated:
-        return Verdict("value not in the clause")
-    return Verdict(value=found.canonical)
+        return ReplyCheck("value not in the clause")
+    return ReplyCheck(value=found.canonical)
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ class LLMTripleExtractor:
         chats = [extraction_messages(clause, category) for clause, category in requests]
         replies: list[list[str]] = [[] for _ in requests]
         reasons: list[list[str]] = [[] for _ in requests]
-        verdicts = [Verdict("not generated") for _ in requests]
+        verdicts = [ReplyCheck("not generated") for _ in requests]
         pending = list(range(len(requests)))
         for attempt in range(self.retries + 1):
             if not pending:

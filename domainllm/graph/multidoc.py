@@ -23,15 +23,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from domainllm.corpus.clause_values import (
-    NUMBER_WORDS,
-    canonical_value,
-    find_values,
-    strip_legal_form,
-    words_to_number,
-)
+from domainllm.corpus.clause_values import NUMBER_WORDS, canonical_value, find_values, strip_legal_form
 from domainllm.corpus.documents import Document
 from domainllm.corpus.questions import Question
+from domainllm.corpus.support import words_to_number
 from domainllm.graph.entity_linking import EntityLinker
 from domainllm.graph.triple_extraction import CATEGORY_KINDS, PatternExtractor, Triple
 from domainllm.metrics.answers import normalize_answer, set_scores
@@ -284,7 +279,7 @@ def _numbers(text: str) -> list[str]:
     cleaned = CONTRACT_ID.sub(" ", text)
     found = [(m.start(), m.group(0).replace(",", "")) for m in re.finditer(r"\b\d[\d,]*\b", cleaned)]
     for m in re.finditer(NUMBER_WORDS, cleaned, re.IGNORECASE):
-        value = words_to_number(m.group(0))
+        value = words_to_number(m.group(0), strict=False)
         if value is not None:
             found.append((m.start(), str(value)))
     return [number for _, number in sorted(found)]

@@ -1,4 +1,4 @@
-"""Scoring (labs 1-3 and 9): answer metrics, retrieval metrics over spans, and intervals."""
+"""Scoring (labs 1-3 and 9, the Performance chapter): answer and span metrics, intervals, measurement summaries."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from domainllm.metrics.answers import (
     token_f1,
     token_recall,
 )
+from domainllm.metrics.measurements import crossing_point, describe, latency_ms, spread
 from domainllm.metrics.retrieval import (
     is_relevant,
     mean_reciprocal_rank,
@@ -46,4 +47,8 @@ __all__ = [
     "paired_bootstrap",
     "summarize",
     "win_rate",
+    "crossing_point",
+    "describe",
+    "latency_ms",
+    "spread",
 ]

@@ -64,6 +64,7 @@ __all__ = [
     "contains_answer",
     "embedding_similarity",
     "exact_match",
+    "jaccard",
     "normalize_answer",
     "rouge_l_f1",
     "rouge_l_recall",
@@ -103,6 +104,13 @@ def normalize_answer(text: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     return normalize_answer(text).split()
+
+
+def jaccard(a: Iterable[str], b: Iterable[str], both_empty: float = 0.0) -> float:
+    """Jaccard similarity of two token sets; ``both_empty`` when neither has a token."""
+    first, second = set(a), set(b)
+    union = first | second
+    return len(first & second) / len(union) if union else both_empty
 
 
 def _as_references(references: str | Sequence[str]) -> list[str]:

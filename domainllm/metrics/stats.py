@@ -158,9 +158,15 @@ def summarize(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
+    skip_empty: bool = False,
 ) -> dict[str, Estimate]:
-    """:func:`bootstrap_ci` for every named list of scores, keeping the mapping's order."""
+    """:func:`bootstrap_ci` for every named list of scores, keeping the mapping's order.
+
+    An empty list raises ``ValueError``, or with ``skip_empty`` is left out (a report over no
+    answers has no metrics).
+    """
     return {
         name: bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
         for name, values in scores.items()
+        if len(values) or not skip_empty
     }

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from domainllm.metrics.answers import normalize_answer
+from domainllm.metrics.answers import jaccard, normalize_answer
 from domainllm.rag.chunking import Chunk
 
 T = TypeVar("T")
@@ -48,10 +48,7 @@ def char_overlap(a: Chunk, b: Chunk) -> int:
 
 def token_jaccard(a: str, b: str) -> float:
     """Jaccard similarity of the normalized word sets of two texts."""
-    first, second = set(normalize_answer(a).split()), set(normalize_answer(b).split())
-    if not first and not second:
-        return 1.0
-    return len(first & second) / len(first | second)
+    return jaccard(normalize_answer(a).split(), normalize_answer(b).split(), both_empty=1.0)
 
 
 def merge_chunks(a: Chunk, b: Chunk) -> Chunk:

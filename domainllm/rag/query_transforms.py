@@ -202,19 +202,7 @@ def decompose_questions(
     batch_size: int = 8,
 ) -> list[list[str]]:
     """Up to ``n`` simpler sub-questions per question (possibly none, if the model gave none)."""
-    check_positive(n, "n")
-    outputs = _ask(
-        generator,
-        questions,
-        DECOMPOSE_PROMPT.format(n=n),
-        EXAMPLES["decompose"][:n],
-        max_new_tokens,
-        batch_size,
-    )
-    result = []
-    for question, out in zip(questions, outputs, strict=True):
-        result.append([q for q in (fix_query(line, question) for line in parse_list(out, limit=n)) if q])
-    return result
+    return _query_lists(questions, generator, DECOMPOSE_PROMPT, "decompose", n, max_new_tokens, batch_size, n)
 
 
 def multi_queries(
@@ -225,20 +213,33 @@ def multi_queries(
     batch_size: int = 8,
 ) -> list[list[str]]:
     """Up to ``n`` paraphrases per question, each different from the question and from each other."""
+    found = _query_lists(questions, generator, MULTI_QUERY_PROMPT, "multi", n, max_new_tokens, batch_size)
+    return [
+        [q for q in queries if q.lower() != question.strip().lower()][:n]
+        for question, queries in zip(questions, found, strict=True)
+    ]
+
+
+def _query_lists(
+    questions: Sequence[str],
+    generator: ChatModel,
+    prompt: str,
+    examples: str,
+    n: int,
+    max_new_tokens: int,
+    batch_size: int,
+    limit: int | None = None,
+) -> list[list[str]]:
+    """Ask for a list of ``n`` queries per question (``prompt`` with ``{n}``, the first ``n`` of
+    ``EXAMPLES[examples]``); per question the non-empty lines, at most ``limit``, each fixed."""
     check_positive(n, "n")
     outputs = _ask(
-        generator,
-        questions,
-        MULTI_QUERY_PROMPT.format(n=n),
-        EXAMPLES["multi"][:n],
-        max_new_tokens,
-        batch_size,
+        generator, questions, prompt.format(n=n), EXAMPLES[examples][:n], max_new_tokens, batch_size
     )
-    result = []
-    for question, out in zip(questions, outputs, strict=True):
-        fixed = [fix_query(line, question) for line in parse_list(out)]
-        result.append([q for q in fixed if q and q.lower() != question.strip().lower()][:n])
-    return result
+    return [
+        [q for q in (fix_query(line, question) for line in parse_list(out, limit=limit)) if q]
+        for question, out in zip(questions, outputs, strict=True)
+    ]
 
 
 def restore_terms(query: str, terms: Sequence[str]) -> str:

@@ -1,4 +1,4 @@
-"""The pure half of domainllm.benchmark.performance: statistics, brute-force top-k, crossings, verdicts."""
+"""bench.json -> the Performance page's tables and verdicts; the training FLOP counts and LoRA throughput."""
 
 from __future__ import annotations
 
@@ -7,103 +7,16 @@ import math
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from domainllm.benchmark import performance as perf
-
-
-def test_summarize_percentiles_are_linearly_interpolated() -> None:
-    summary = perf.summarize([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    assert summary["n"] == 10 and summary["mean"] == 5.5
-    assert summary["p50"] == pytest.approx(5.5)
-    assert summary["p95"] == pytest.approx(9.55)
-    assert (summary["min"], summary["max"]) == (1, 10)
-
-
-def test_latency_ms_converts_seconds() -> None:
-    assert perf.latency_ms([0.001, 0.003])["p50"] == pytest.approx(2.0)
-
-
-def test_summarize_refuses_nothing() -> None:
-    with pytest.raises(ValueError, match="at least one"):
-        perf.summarize([])
-
-
-def test_spread_is_range_over_mean() -> None:
-    result = perf.spread([90.0, 110.0])
-    assert result["runs"] == [90.0, 110.0] and result["mean"] == 100.0
-    assert result["relative"] == pytest.approx(0.2)
-    assert perf.spread([5.0])["relative"] == 0.0
-
-
-def test_brute_force_top_k_ranks_by_cosine_not_length() -> None:
-    corpus = np.array([[10.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 0.0]])
-    top = perf.brute_force_top_k(corpus, np.array([1.0, 0.1]), k=3)
-    assert top.tolist() == [[0, 2, 1]]  # the long row 0 wins on angle, not on length
-
-
-def test_brute_force_top_k_breaks_ties_by_index_and_caps_k() -> None:
-    corpus = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]])
-    assert perf.brute_force_top_k(corpus, np.array([[1.0, 0.0]]), k=2).tolist() == [[0, 1]]
-    assert perf.brute_force_top_k(corpus, np.array([[0.0, 1.0]]), k=10).shape == (1, 3)
-
-
-def test_brute_force_top_k_matches_a_full_sort() -> None:
-    corpus = perf.synthetic_unit_vectors(300, 16, seed=3)
-    queries = perf.near_queries(corpus, 7, seed=4)
-    expected = np.argsort(-(queries @ corpus.T), axis=1, kind="stable")[:, :5]
-    assert (perf.brute_force_top_k(corpus, queries, 5, normalized=True) == expected).all()
-
-
-def test_brute_force_top_k_checks_its_input() -> None:
-    with pytest.raises(ValueError, match="k must be positive"):
-        perf.brute_force_top_k(np.eye(2), np.eye(2), 0)
-    with pytest.raises(ValueError, match="dimensions differ"):
-        perf.brute_force_top_k(np.eye(2), np.eye(3), 1)
-
-
-def test_near_queries_find_their_source_row() -> None:
-    corpus = perf.synthetic_unit_vectors(500, 64, seed=0)
-    rng = np.random.default_rng(1)
-    rows = rng.choice(500, size=20, replace=False)
-    queries = perf.near_queries(corpus, 20, seed=1)
-    assert np.allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
-    assert perf.brute_force_top_k(corpus, queries, 1)[:, 0].tolist() == rows.tolist()
-
-
-def test_top_k_agreement_counts_sets_orders_and_overlap() -> None:
-    result = perf.top_k_agreement([[1, 2], [3, 4], [5, 6]], [[1, 2], [4, 3], [5, 7]])
-    assert result["same_set"] == pytest.approx(2 / 3)
-    assert result["same_order"] == pytest.approx(1 / 3)
-    assert result["overlap"] == pytest.approx((1 + 1 + 0.5) / 3)
-
-
-def test_crossing_point_interpolates_on_log_axes() -> None:
-    crossing = perf.crossing_point([10, 1000], [1.0, 100.0], 10.0)
-    assert crossing == {"size": pytest.approx(100.0), "how": "interpolated"}
-
-
-def test_crossing_point_extrapolates_along_the_last_power_law() -> None:
-    crossing = perf.crossing_point([100, 10, 1000], [2.0, 1.0, 4.0], 16.0)  # unsorted on purpose
-    assert crossing is not None and crossing["how"] == "extrapolated"
-    assert crossing["size"] == pytest.approx(100_000.0)
-
-
-def test_crossing_point_edge_cases() -> None:
-    assert perf.crossing_point([10, 100], [30.0, 40.0], 20.0) == {
-        "size": 10.0,
-        "how": "at or below the smallest size",
-    }
-    assert perf.crossing_point([10, 100], [5.0, 4.0], 20.0) is None
-    with pytest.raises(ValueError):
-        perf.crossing_point([0, 10], [1.0, 2.0], 5.0)
+from domainllm.benchmark import throughput
 
 
 def test_training_flop_estimates() -> None:
-    assert perf.training_flops(100, 10) == 6000
+    assert throughput.training_flops(100, 10) == 6000
     # forward over everything, input gradients through half, full training of the LoRA weights
-    assert perf.configured_training_flops(100, 50, 1, 10) == (200 + 100 + 6) * 10
+    assert throughput.configured_training_flops(100, 50, 1, 10) == (200 + 100 + 6) * 10
 
 
 def bench_fixture(lab_seconds: float = 100.0, p50s: tuple[float, ...] = (2.0, 8.0, 32.0)) -> dict:
@@ -230,7 +143,8 @@ def test_load_bench_takes_each_section_from_the_first_file_that_has_it(tmp_path)
 def test_the_pure_half_does_not_import_torch() -> None:
     """The book page imports this module to read bench.json; it must stay light."""
     code = (
-        "import sys; from domainllm.benchmark import performance as p; p.verdict_rows({}); p.machine_info(); "
+        "import sys; from domainllm.benchmark import performance as p, machine, throughput, dense_search; "
+        "p.verdict_rows({}); machine.machine_info(); "
         "print(sorted(m for m in ('torch', 'transformers', 'pymilvus') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -239,7 +153,7 @@ def test_the_pure_half_does_not_import_torch() -> None:
 
 @pytest.mark.slow
 def test_lora_throughput_times_real_training_steps() -> None:
-    result = perf.lora_training_throughput(steps=2, examples=16)
+    result = throughput.lora_training_throughput(steps=2, examples=16)
     assert len(result["step_seconds"]) == 2
     assert all(s > 0 for s in result["step_seconds"])
     assert result["tokens_per_s"] > 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domainllm.corpus.clause_values import canonical_value, find_values, strip_legal_form, words_to_number
+from domainllm.corpus.clause_values import canonical_value, find_values, strip_legal_form
+from domainllm.corpus.support import words_to_number
 
 
 @pytest.mark.parametrize(
@@ -20,7 +21,7 @@ from domainllm.corpus.clause_values import canonical_value, find_values, strip_l
     ],
 )
 def test_words_to_number(words: str, number: int | None) -> None:
-    assert words_to_number(words) == number
+    assert words_to_number(words, strict=False) == number
 
 
 def canon(kind: str, text: str) -> list[str]:

@@ -16,31 +16,31 @@ import pytest  # noqa: E402
 
 from domainllm.costs.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot  # noqa: E402
 from domainllm.costs.model import (  # noqa: E402
-    DEFAULT_BOUNDS,
     HOURS_PER_MONTH,
     Approach,
-    FineTuneSpec,
-    RetrievalSpec,
-    TokenUsage,
     always_on_monthly_cost,
     api_query_cost,
     break_even_month,
     break_even_volume,
     capacity_queries_per_month,
     cheapest,
-    clamp_inputs,
-    combined_approach,
     cost_per_1000_queries,
     cumulative_cost,
-    fine_tuned_approach,
     monthly_cost,
-    rag_approach,
     retrains_within,
     self_hosted_query_cost,
-    sensitivity,
     total_cost,
 )
+from domainllm.costs.priced_approaches import (  # noqa: E402
+    FineTuneSpec,
+    RetrievalSpec,
+    TokenUsage,
+    combined_approach,
+    fine_tuned_approach,
+    rag_approach,
+)
 from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
+from domainllm.costs.sensitivity import DEFAULT_BOUNDS, clamp_inputs, sensitivity  # noqa: E402
 from tests.costs.price_table import PRICES
 
 # A: cheap to start, dear per query (RAG-like). B: dear to start, cheap per query (fine-tuning-like).

@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from domainllm.costs.benchmark_inputs import APPROACHES, measured_inputs  # noqa: E402
+from domainllm.costs.break_even_tables import break_even_rows, format_volume  # noqa: E402
 from domainllm.costs.decision_guide import (  # noqa: E402
     COST_ONLY,
     MOST_ACCURATE,
@@ -29,16 +31,7 @@ from domainllm.costs.decision_guide import (  # noqa: E402
 )
 from domainllm.costs.model import Approach, break_even_volume, cheapest, cumulative_cost, total_cost  # noqa: E402
 from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
-from domainllm.costs.roi import (  # noqa: E402
-    APPROACHES,
-    ASSUMPTIONS,
-    CostSetup,
-    RoiModel,
-    break_even_rows,
-    format_volume,
-    measured_inputs,
-    uncertainty_ranges,
-)
+from domainllm.costs.roi import ASSUMPTIONS, CostSetup, RoiModel, uncertainty_ranges  # noqa: E402
 from domainllm.costs.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
 from tests.costs.price_table import PRICES
 

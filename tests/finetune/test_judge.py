@@ -13,9 +13,9 @@ from domainllm.finetune.judge import (
     KEEP,
     PREFERENCE_LABELS,
     REJECT,
+    Grade,
     LexicalJudge,
     LLMJudge,
-    Verdict,
     default_method,
     judge_agreement,
     preference,
@@ -98,8 +98,8 @@ def test_min_share_is_checked() -> None:
 # ---------------------------------------------------------------- preferences
 
 
-def _v(label: str, score: float) -> Verdict:
-    return Verdict(score, label, "")
+def _v(label: str, score: float) -> Grade:
+    return Grade(score, label, "")
 
 
 def test_preference_uses_all_four_labels() -> None:

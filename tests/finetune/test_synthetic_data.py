@@ -18,28 +18,18 @@ from domainllm.finetune.fact_checks import (
     probe_win_rates,
 )
 from domainllm.finetune.judge import LexicalJudge
-from domainllm.finetune.synthetic_data import (
-    SOURCES,
-    LeakageError,
-    MalformedOutput,
-    QAPair,
-    build_synthetic_set,
-    closest_questions,
-    deduplicate,
+from domainllm.finetune.leakage import LeakageError, fresh_contract_ids, leakage_report, without_leaks
+from domainllm.finetune.llm_pairs import MalformedOutput, generate_llm_pairs, name_contract, parse_pair
+from domainllm.finetune.passages import (
     facts_by_chunk,
-    fresh_contract_ids,
-    generate_llm_pairs,
-    leakage_report,
     load_facts,
-    name_contract,
-    parse_pair,
     passage_chunks,
     sample_passages,
-    template_pairs,
     training_documents,
-    training_pairs,
-    without_leaks,
 )
+from domainllm.finetune.qa_pairs import QAPair, closest_questions, deduplicate
+from domainllm.finetune.synthetic_data import SOURCES, build_synthetic_set, training_pairs
+from domainllm.finetune.template_pairs import template_pairs
 from domainllm.runtime.generation import Completion
 
 SUPPLY = """# Supply Agreement

@@ -9,6 +9,7 @@ from domainllm.metrics.answers import (
     contains_answer,
     embedding_similarity,
     exact_match,
+    jaccard,
     normalize_answer,
     rouge_l_f1,
     rouge_l_recall,
@@ -130,3 +131,8 @@ def test_set_scores() -> None:
     assert set_scores([], ["x"]) == (0.0, 0.0, 0.0)
     assert set_scores(["x"], []) == (0.0, 0.0, 0.0)
     assert set_scores(["x"], ["y"]) == (0.0, 0.0, 0.0)
+
+
+def test_jaccard_of_token_sets() -> None:
+    assert jaccard(["notice", "of", "30"], ["30", "days", "notice", "notice"]) == pytest.approx(2 / 4)
+    assert jaccard([], []) == 0.0 and jaccard([], [], both_empty=1.0) == 1.0

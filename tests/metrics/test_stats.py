@@ -101,3 +101,10 @@ def test_summarize_keeps_order() -> None:
     result = summarize({"rag": [1, 0, 1], "base": [0, 0, 1]})
     assert list(result) == ["rag", "base"]
     assert result["rag"].mean == pytest.approx(2 / 3) and result["base"].n == 3
+
+
+def test_summarize_skips_empty_lists_only_when_asked() -> None:
+    scores = {"recall@k": [1.0, 0.0], "similarity": []}
+    assert list(summarize(scores, skip_empty=True)) == ["recall@k"]
+    with pytest.raises(ValueError, match="at least one value"):
+        summarize(scores)
