@@ -1,4 +1,4 @@
-"""Where things live: the repository's data folder and the user's cache folder."""
+"""Infrastructure: where things live: the repository's data folder and the user's cache folder."""
 
 from __future__ import annotations
 

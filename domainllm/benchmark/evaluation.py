@@ -1,9 +1,12 @@
-"""Score answered questions and retrieved passages, and summarize with bootstrap intervals."""
+"""Labs 1-4 and 9 (scoring): score answered questions and retrieved passages, and summarize with bootstrap intervals."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +14,7 @@ import numpy as np
 from domainllm.corpus.questions import Question
 from domainllm.metrics import answers as metrics
 from domainllm.metrics import retrieval as retrieval_metrics
-from domainllm.metrics.stats import Estimate, bootstrap_ci
+from domainllm.metrics.stats import summarize
 from domainllm.rag.chunking import Chunk
 from domainllm.rag.grounding import strip_citations
 from domainllm.rag.pipeline import RagAnswer
@@ -22,12 +25,38 @@ RETRIEVAL_METRICS = ("recall@k", "mrr", "ndcg@k", "context_precision", "context_
 
 def sample_questions(questions: Sequence[Question], n: int | None, seed: int = 0) -> list[Question]:
     """A fixed random sample of ``n`` questions (all of them when n is None or large)."""
+    if n is not None and n <= 0:
+        raise ValueError(f"n must be positive, got {n}.")
     if n is None or n >= len(questions):
         return list(questions)
-    if n <= 0:
-        raise ValueError(f"n must be positive, got {n}.")
     picked = sorted(random.Random(seed).sample(range(len(questions)), n))
     return [questions[i] for i in picked]
+
+
+def content_fingerprint(records: Sequence[Any]) -> list[Any]:
+    """What cache keys hash for questions or summaries: every field (text, gold answers, aliases,
+    evidence), never the ids alone, so another corpus's question with the same id gets its own key."""
+    return [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else r for r in records]
+
+
+def corpus_fingerprint(source: Any = None) -> str:
+    """SHA-256 of every document of the chosen corpus (ids, front matter and text)."""
+    from domainllm.corpus.documents import load_corpus
+
+    rows = [
+        [d.id, d.title, d.type, list(d.parties), d.effective_date, d.text, dict(d.metadata)]
+        for d in load_corpus(source)
+    ]
+    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def describe_corpus() -> str:
+    """The corpus in force, for messages: ``generated corpus at /path`` or ``cuad corpus at /file``."""
+    from domainllm.corpus.documents import resolve_source
+
+    source = resolve_source()
+    return f"{source.kind} corpus at {source.path}"
 
 
 def answer_scores(
@@ -63,11 +92,6 @@ def retrieval_scores(
     return scores
 
 
-def summarize(scores: Mapping[str, Sequence[float]], seed: int = 0) -> dict[str, Estimate]:
-    """Mean and 95% bootstrap interval of every metric."""
-    return {name: bootstrap_ci(values, seed=seed) for name, values in scores.items() if len(values)}
-
-
 def pipeline_report(
     answers: Sequence[RagAnswer],
     encode: Callable[[list[str]], np.ndarray] | None = None,
@@ -79,7 +103,9 @@ def pipeline_report(
         scores.update(retrieval_scores([a.question for a in answers], [a.chunks for a in answers], k))
     return {
         "n": len(answers),
-        "metrics": {name: estimate.to_dict() for name, estimate in summarize(scores).items()},
+        "metrics": {
+            name: estimate.to_dict() for name, estimate in summarize(scores, skip_empty=True).items()
+        },
         "per_question": {name: list(values) for name, values in scores.items()},
         "prompt_tokens": float(np.mean([a.prompt_tokens for a in answers])) if answers else 0.0,
         "completion_tokens": float(np.mean([a.completion_tokens for a in answers])) if answers else 0.0,

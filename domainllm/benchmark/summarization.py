@@ -1,4 +1,4 @@
-"""Contract summarization, the benchmark's second task.
+"""Lab 9 (benchmark): contract summarization, the benchmark's second task.
 
 Every system summarizes the same contracts: RAG systems from the passages their pipeline
 retrieves for the request (which names the contract; pipelines with a contract filter keep to

@@ -1,4 +1,4 @@
-"""The book's benchmark: six systems x four splits, same questions, same metrics, with intervals.
+"""Lab 9 (benchmark): The book's benchmark: six systems x four splits, same questions, same metrics, with intervals.
 
 Systems run from the base model closed-book to RAG with a retrieval-aware fine-tuned model
 after DPO. Every system answers the same seeded sample of each split; answer metrics,
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domainllm.benchmark.evaluation import sample_questions
+from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint, sample_questions
 from domainllm.benchmark.rag_runner import evaluate_pipeline
 from domainllm.benchmark.summarization import (
     key_terms_of,
@@ -32,8 +32,9 @@ from domainllm.benchmark.summarization import (
 )
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.questions import Question, Summary, load_questions, load_summaries
+from domainllm.files import read_json_cache
 from domainllm.finetune.adapters import TrainedAdapter, load_adapted_generator, release
-from domainllm.finetune.synthetic_data import load_facts
+from domainllm.finetune.passages import load_facts
 from domainllm.metrics.stats import bootstrap_ci, paired_bootstrap
 from domainllm.rag.grounding import grounding_check
 from domainllm.rag.pipeline import RagPipeline
@@ -107,6 +108,8 @@ def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Ques
         scorable = [q for q in load_questions(split) if q.answer.strip()]
         if scorable:
             samples[split] = sample_questions(scorable, n, seed=settings.seed)
+    if not samples:
+        raise ValueError("No split of the corpus (DOMAINLLM_CORPUS) has answered questions to benchmark.")
     return samples
 
 
@@ -172,10 +175,15 @@ def report_key(
     spec: SystemSpec,
     adapter: TrainedAdapter | None,
     split: str,
-    questions: Sequence[Question],
+    questions: Sequence[Question] | Sequence[Summary],
     settings: Settings,
+    corpus: str | None = None,
+    weights: str | None = None,
 ) -> str:
-    """Cache key of one system's report on one split: what produced the answers and on what."""
+    """Cache key of one system's report on one split: the questions' content (not just ids), the
+    corpus, the base weights (with the checkpoint's SHA-256; computed when not given), adapters, settings."""
+    from domainllm.runtime.models import generator_weights_key
+
     text = json.dumps(
         [
             BENCHMARK_VERSION,
@@ -184,7 +192,9 @@ def report_key(
             adapter.run.digest() if adapter else None,
             [a.run.digest() for a in adapter.chain] if adapter else [],
             split,
-            [q.id for q in questions],
+            content_fingerprint(questions),
+            corpus if corpus is not None else corpus_fingerprint(),
+            weights if weights is not None else generator_weights_key(settings),
             asdict(settings),
         ],
         sort_keys=True,
@@ -208,17 +218,16 @@ def evaluate_system(
     from domainllm.files import atomic_write_text
     from domainllm.paths import cache_dir
     from domainllm.runtime.embedding_cache import cached_embedder_encode
-    from domainllm.runtime.models import load_generator
+    from domainllm.runtime.models import generator_weights_key, load_generator
 
     settings = settings or get_settings()
     folder = cache_dir("results", "reports")
+    corpus, weights = corpus_fingerprint(), generator_weights_key(settings)
     paths = {
-        split: folder / f"{report_key(spec, adapter, split, qs, settings)}.json"
+        split: folder / f"{report_key(spec, adapter, split, qs, settings, corpus, weights)}.json"
         for split, qs in questions.items()
     }
-    results = {
-        split: json.loads(path.read_text(encoding="utf-8")) for split, path in paths.items() if path.is_file()
-    }
+    results = {split: r for split, path in paths.items() if (r := read_json_cache(path)) is not None}
     missing = [split for split in questions if split not in results]
     if not missing:
         return {split: results[split] for split in questions}
@@ -260,8 +269,8 @@ def summarize_with_system(
         cache_dir("results", "reports")
         / f"{report_key(spec, adapter, 'summaries', summaries, settings)}.json"
     )
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+    if (cached := read_json_cache(path)) is not None:
+        return cached
     if not summaries:
         return score_summaries([], [])
     retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
@@ -367,28 +376,36 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
 
 
 def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
-    """Cache key: settings, systems, sampled question ids, training recipes and labels, version."""
+    """Cache key: settings, systems, the sampled questions' and summaries' content, the corpus,
+    the base weights, training recipes and labels, version."""
     from domainllm.finetune.finetuned import training_fingerprint
+    from domainllm.runtime.models import generator_weights_key
 
-    ids = {s: [q.id for q in qs] for s, qs in benchmark_questions(settings).items()}
-    text = json.dumps(
-        [asdict(settings), list(systems), ids, training_fingerprint(), BENCHMARK_VERSION], sort_keys=True
-    )
+    questions = {s: content_fingerprint(qs) for s, qs in benchmark_questions(settings).items()}
+    inputs = [asdict(settings), list(systems), questions, content_fingerprint(benchmark_summaries(settings))]
+    inputs += [
+        corpus_fingerprint(),
+        generator_weights_key(settings),
+        training_fingerprint(),
+        BENCHMARK_VERSION,
+    ]
+    text = json.dumps(inputs, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def load_or_run_benchmark(
-    settings: Settings | None = None, systems: Sequence[str] | None = None
+    settings: Settings | None = None, systems: Sequence[str] | None = None, fresh: bool = False
 ) -> dict[str, Any]:
-    """The cached benchmark for these settings, or a fresh run (then cached) when there is none."""
+    """The cached benchmark for these settings, or a fresh run (then cached) when there is none,
+    it is corrupt (a warning names the file) or ``fresh`` asks to run again and replace it."""
     from domainllm.files import atomic_write_text
     from domainllm.paths import cache_dir
 
     settings = settings or get_settings()
     names = list(systems or default_systems(benchmark_questions(settings)))
     path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names)}.json"
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+    if not fresh and (cached := read_json_cache(path)) is not None:
+        return cached
     results = run_benchmark(settings, names)
     atomic_write_text(path, json.dumps(results, indent=1))
     return results

@@ -1,4 +1,4 @@
-"""Build a cache folder exactly once, safely: under a lock, in a staging folder, then renamed.
+"""Infrastructure: build a cache folder exactly once, safely: under a lock, in a staging folder, then renamed.
 
 A folder counts as built only when its marker file exists. An interrupted build (a crash,
 a killed kernel) leaves no folder with a marker behind, so the next call starts again

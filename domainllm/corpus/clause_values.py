@@ -1,4 +1,4 @@
-"""Typed values in contract text: durations, money, percentages, dates and company names.
+"""Lab 5 (knowledge graph) and the data card: typed values in contract text: durations, money, percentages, dates and company names.
 
 Contracts write one value many ways ("ninety (90) days", "90 days", "ninety days"). Both
 extractors of the knowledge-graph lab turn what they read into one canonical form per value

@@ -1,4 +1,4 @@
-"""Load the real CUAD v1 dataset into the library's Document and Question structures.
+"""Data card (switching to CUAD): load the real CUAD v1 dataset into the library's Document and Question structures.
 
 CUAD (The Atticus Project, CC BY 4.0) is distributed as ``CUAD_v1.json`` in SQuAD 2.0 form
 (Zenodo record 4595826). Select it with ``DOMAINLLM_CORPUS=cuad:/path/to/CUAD_v1.json``.

@@ -1,4 +1,4 @@
-"""Documents of the corpus and where the corpus comes from.
+"""Lab 0 (set-up) and the data card: documents of the corpus and where the corpus comes from.
 
 ``load_corpus()`` reads the generated contract portfolio in ``data/corpus`` by default. The
 environment variable ``DOMAINLLM_CORPUS`` switches every lab at once: ``generated`` (the default),

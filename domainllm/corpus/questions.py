@@ -1,4 +1,4 @@
-"""Gold questions and reference summaries for the chosen corpus.
+"""Lab 0 (set-up) and the data card: gold questions and reference summaries for the chosen corpus.
 
 Generated corpora ship four splits in ``qa/`` (see ``SPLITS``). For CUAD every question is placed in
 ``test_paraphrase`` (CUAD's questions are worded independently of any training data here); the

@@ -1,4 +1,4 @@
-"""The corpus's records: documents, gold questions with their evidence spans, reference summaries.
+"""Infrastructure: the corpus's records: documents, gold questions with their evidence spans, reference summaries.
 
 Infrastructure for every lab: the loaders (:mod:`domainllm.corpus.documents`,
 :mod:`domainllm.corpus.questions`, :mod:`domainllm.corpus.cuad`) all build these.

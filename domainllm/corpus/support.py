@@ -1,4 +1,4 @@
-"""Is an answer written in a passage? Lexical support with numbers, dates and money normalized.
+"""Lab 4 (post-retrieval, grounding) and lab 6 (fact checks): is an answer written in a passage? Lexical support with numbers, dates and money normalized.
 
 Contracts write one value many ways: ``thirty (30) days``, ``30 days`` and ``thirty days``;
 ``2 October 2021`` and ``the 2nd day of October, 2021``; ``US$250,000`` and ``USD 250,000``.

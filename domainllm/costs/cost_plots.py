@@ -1,4 +1,4 @@
-"""Plots for the cost model: cumulative cost, cost against volume, and a tornado chart.
+"""Lab 10 (ROI): plots for the cost model: cumulative cost, cost against volume, and a tornado chart.
 
 Every function returns a matplotlib ``Figure`` and never calls ``plt.show()``. Break-even
 points are computed with the closed forms in :mod:`domainllm.costs.model`, never read off a curve.

@@ -1,4 +1,4 @@
-"""Which approach to choose, derived from measured accuracy and the cost model, never from opinion.
+"""Lab 10 (ROI) and the best-practices chapter: which approach to choose, derived from measured accuracy and the cost model, never from opinion.
 
 For each freshness need (how often the documents change, and whether questions about new
 documents must be answered before the next retraining), each accuracy need (no requirement,

@@ -1,4 +1,4 @@
-"""The Pareto front of systems scored on cost (lower is better) and quality (higher is better)."""
+"""Lab 10 (ROI): the Pareto front of systems scored on cost (lower is better) and quality (higher is better)."""
 
 from __future__ import annotations
 

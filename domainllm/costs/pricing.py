@@ -1,4 +1,4 @@
-"""The dated, sourced price table behind the cost model (``data/pricing.yml``).
+"""Lab 10 (ROI): the dated, sourced price table behind the cost model (``data/pricing.yml``).
 
 Users edit the YAML file, not code. Each leaf of the file is one :class:`Price` with a value,
 unit, currency, source URL and the date it was read; :func:`load_pricing` checks every leaf and

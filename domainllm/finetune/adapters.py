@@ -1,4 +1,4 @@
-"""LoRA adapters cached by a hash of everything that shaped them.
+"""Labs 7 and 8 (fine-tuning): LoRA adapters cached by a hash of everything that shaped them.
 
 A training run is described by a :class:`TrainingRun`: method (SFT or DPO), the adapters it
 starts from, the generator, a fingerprint of its data and its hyperparameters. The hash of
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from domainllm.cache.folders import build_once, is_built, read_manifest
+from domainllm.cache.folders import build_once
 from domainllm.config import Settings, get_settings
 from domainllm.paths import cache_dir
 from domainllm.runtime.memory import trim_heap
@@ -64,6 +64,37 @@ class LoraSettings:
             layers_pattern="layers" if layers else None,
             task_type="CAUSAL_LM",
         )
+
+    @classmethod
+    def from_peft(cls, config: LoraConfig, num_layers: int) -> LoraSettings:
+        """The settings behind ``config``, a ``peft.LoraConfig`` for a model with ``num_layers`` blocks.
+
+        The settings name the adapter's cache folder, so a config they cannot describe exactly (an
+        option they leave out, blocks other than the top ones) is refused, never cached under the
+        name of another adapter.
+        """
+        order = {name: i for i, name in enumerate(ALL_LINEAR)}  # the book's order, so the hash stays
+        modules = config.target_modules or ()
+        modules = (
+            [modules] if isinstance(modules, str) else sorted(modules, key=lambda m: (order.get(m, 99), m))
+        )
+        layers = config.layers_to_transform
+        settings = cls(
+            r=config.r,
+            alpha=config.lora_alpha,
+            dropout=config.lora_dropout,
+            target_modules=tuple(modules),
+            top_layers=None if layers is None else len([layers] if isinstance(layers, int) else layers),
+        )
+        rebuilt = settings.to_peft(num_layers).to_dict()
+        differ = sorted(k for k, v in config.to_dict().items() if rebuilt.get(k) != v)
+        if differ:
+            raise ValueError(
+                f"LoraSettings cannot describe this LoRA config (it differs in {', '.join(differ)}): "
+                "adapt the top N blocks (layers_to_transform, layers_pattern='layers') and leave the "
+                "options LoraSettings has no field for at their defaults."
+            )
+        return settings
 
 
 @dataclass(frozen=True)
@@ -144,6 +175,15 @@ def generator_fingerprint(settings: Settings | None = None) -> str:
     if settings.generator == SHIPPED_GENERATOR:
         return f"{SHIPPED_GENERATOR}:{GENERATOR_SHA256[:12]}{dtype_tag(settings)}"
     return f"{settings.generator}{dtype_tag(settings)}"
+
+
+def generator_blocks(settings: Settings | None = None) -> int:
+    """How many transformer blocks the generator has (LoRA's ``layers_to_transform`` picks among them)."""
+    from transformers import AutoConfig
+
+    from domainllm.runtime.models import generator_source
+
+    return int(AutoConfig.from_pretrained(generator_source(settings or get_settings())).num_hidden_layers)
 
 
 def check_training_set(examples: Sequence[Any], batch_size: int, minimum: int = 8) -> None:
@@ -242,11 +282,3 @@ def load_or_train(
     folder = run.folder()
     manifest = build_once(folder, lambda staging: {"run": dataclasses.asdict(run), **train(staging)})
     return TrainedAdapter(folder, run, manifest, parents)
-
-
-def cached_adapter(run: TrainingRun, parents: tuple[TrainedAdapter, ...] = ()) -> TrainedAdapter | None:
-    """The adapter for ``run`` if it is already in the cache, else ``None``."""
-    folder = run.folder()
-    if not is_built(folder):
-        return None
-    return TrainedAdapter(folder, run, read_manifest(folder), parents)

@@ -1,4 +1,4 @@
-"""Direct preference optimization (TRL ``DPOTrainer``) with a LoRA adapter on a fine-tuned model.
+"""Lab 8 (feedback and DPO): Direct preference optimization (TRL ``DPOTrainer``) with a LoRA adapter on a fine-tuned model.
 
 The parent adapters (for example the retrieval-aware SFT adapter) are merged into a fresh
 copy of the base weights; DPO trains a new LoRA adapter on top. With the new adapter switched

@@ -1,4 +1,4 @@
-"""Check synthetic pairs, and the judges that filter them, against the fact table.
+"""Lab 6 (synthetic data): check synthetic pairs, and the judges that filter them, against the fact table.
 
 The generated corpus comes with the facts written into every contract, so the truth of many
 pairs is known. :func:`gold_correct` says whether a pair is right (or that the facts cannot

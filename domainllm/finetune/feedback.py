@@ -1,4 +1,4 @@
-"""Preference feedback: candidate answer pairs, an append-only label log, and the labelling widget.
+"""Lab 8 (feedback and DPO): preference feedback: candidate answer pairs, an append-only label log, and the labelling widget.
 
 A :class:`CandidatePair` is everything a labeller (a person or a judge) sees: the question,
 the evidence, two answers, and the exact prompt that produced them (so a label turns into a
@@ -14,12 +14,13 @@ import datetime as dt
 import hashlib
 import html
 import json
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domainllm.files import append_jsonl, iter_jsonl
+from domainllm.files import append_jsonl, jsonl_records
 from domainllm.finetune.judge import PREFERENCE_LABELS
 from domainllm.runtime.generation import Message
 
@@ -56,6 +57,14 @@ class CandidatePair:
         )
 
 
+MAX_CORRECTION_CHARS = 2000  # a corrected answer; the book's answers are a sentence or two
+MAX_LABELLER_CHARS = 200
+
+
+class LabelLogWarning(UserWarning):
+    """A line of a label log could not be read; the message names the file and line."""
+
+
 @dataclass(frozen=True)
 class Label:
     """One judgement of a pair: which answer is better, by whom, optionally a corrected answer."""
@@ -67,8 +76,33 @@ class Label:
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.pair, CandidatePair):
+            raise TypeError(f"pair must be a CandidatePair, got {type(self.pair).__name__}.")
         if self.label not in PREFERENCE_LABELS:
             raise ValueError(f"label must be one of {', '.join(PREFERENCE_LABELS)}; got {self.label!r}.")
+        if not isinstance(self.labeller, str) or not self.labeller.strip():
+            raise ValueError(f"labeller must name who labelled (a non-empty name); got {self.labeller!r}.")
+        if len(self.labeller) > MAX_LABELLER_CHARS:
+            raise ValueError(
+                f"labeller must be at most {MAX_LABELLER_CHARS} characters; got {len(self.labeller)}."
+            )
+        if not isinstance(self.corrected, str):
+            raise ValueError(
+                f"corrected must be the corrected answer as text (or empty); got {type(self.corrected).__name__} "
+                f"{self.corrected!r}."
+            )
+        corrected = self.corrected.strip()
+        if self.corrected and not corrected:
+            raise ValueError(
+                "corrected is only whitespace: leave it empty for no correction, or type the correct answer."
+            )
+        if len(corrected) > MAX_CORRECTION_CHARS:
+            raise ValueError(
+                f"corrected is {len(corrected):,} characters; a corrected answer may have at most "
+                f"{MAX_CORRECTION_CHARS:,} (it becomes a training target)."
+            )
+        object.__setattr__(self, "labeller", self.labeller.strip())
+        object.__setattr__(self, "corrected", corrected)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,11 +116,14 @@ class Label:
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Label:
+        corrected = row.get("corrected", "")
+        if isinstance(corrected, str) and not corrected.strip():
+            corrected = ""  # older logs kept a whitespace-only correction: it means none
         return cls(
             CandidatePair.from_dict(row["pair"]),
             row["label"],
             row.get("labeller", "human"),
-            row.get("corrected", ""),
+            corrected,
             row.get("created", ""),
         )
 
@@ -98,14 +135,33 @@ class LabelLog:
         self.path = Path(path)
 
     def append(self, label: Label) -> None:
-        """Add one label (a single write and fsync; earlier lines are never touched)."""
+        """Add one label; when this returns, the label is on disk (earlier lines are never touched).
+
+        The write is locked, continued after a short write and fsynced; a line cut off by an
+        earlier crash gets its newline first, so it never swallows this label
+        (:func:`~domainllm.files.append_jsonl`).
+        """
+        if not isinstance(label, Label):
+            raise TypeError(f"LabelLog.append takes a Label, got {type(label).__name__}.")
         append_jsonl(self.path, label.to_dict())
 
     def load(self) -> list[Label]:
-        """Every complete label; a last line cut off by a crash is skipped with a warning."""
+        """Every readable label, in order. A bad line (cut off by a crash, not JSON, not a valid
+        label) is skipped with a warning naming the file and line; the lines after it still load."""
         if not self.path.exists():
             return []
-        return [Label.from_dict(row) for row in iter_jsonl(self.path, tolerate_truncated_tail=True)]
+        records, problems = jsonl_records(self.path)
+        labels = []
+        for number, row in records:
+            try:
+                labels.append(Label.from_dict(row))
+            except KeyError as exc:
+                problems.append(f"{self.path}: line {number}: not a label (field {exc} is missing).")
+            except (TypeError, ValueError, AttributeError) as exc:
+                problems.append(f"{self.path}: line {number}: not a valid label ({exc}).")
+        for problem in problems:
+            warnings.warn(f"{problem} The line was skipped.", LabelLogWarning, stacklevel=2)
+        return labels
 
     def latest(self) -> dict[str, Label]:
         """The most recent label of each pair (a relabelled pair counts once)."""
@@ -120,7 +176,9 @@ def evidence_text(question: Any, documents: dict[str, Any]) -> str:
 class FeedbackWidget:
     """Show a pair, take a click (A better, B better, tie, both wrong) and an optional correction.
 
-    Every click appends a :class:`Label` to ``log`` and moves to the next unlabelled pair.
+    Every click appends a :class:`Label` to ``log`` and moves to the next unlabelled pair. If
+    saving fails (say the log's folder is read-only), the error is shown under the buttons and
+    the pair and the typed correction stay on screen, so nothing is lost silently.
     """
 
     BUTTONS = {"A": "A is better", "B": "B is better", "tie": "Tie", "both_wrong": "Both wrong"}
@@ -144,15 +202,25 @@ class FeedbackWidget:
 
     def _clicked(self, label: str) -> Callable[[Any], None]:
         def handler(_: Any) -> None:
-            self.record(label, self.correction.value)
+            try:
+                self.record(label, self.correction.value)
+            except Exception as error:  # shown in the widget, and logged with its traceback
+                import logging
+
+                logging.getLogger(__name__).exception("The feedback widget could not save a label")
+                self.status.value = (
+                    f"<p style='color:#b00020'><b>Error:</b> {html.escape(type(error).__name__)}: "
+                    f"{html.escape(str(error))}<br>The label was not saved; the pair stays on screen.</p>"
+                )
 
         return handler
 
     def record(self, label: str, corrected: str = "") -> None:
-        """Label the pair on screen and show the next one."""
+        """Label the pair on screen and show the next one (the pair moves on only once saved)."""
         if not self.queue:
             return
-        self.log.append(Label(self.queue.pop(0), label, self.labeller, corrected.strip()))
+        self.log.append(Label(self.queue[0], label, self.labeller, corrected.strip()))
+        self.queue.pop(0)
         self.correction.value = ""
         self._show()
 

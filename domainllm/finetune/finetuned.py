@@ -1,4 +1,4 @@
-"""The book's fine-tuned models, built the same way wherever they are needed.
+"""Labs 7, 8 and 9 (fine-tuned models): The book's fine-tuned models, built the same way wherever they are needed.
 
 Labs 07 and 08 train these adapters; the benchmark (lab 09) calls the same functions, which
 load them from the cache (same data and settings give the same hash) or train them when the
@@ -14,7 +14,7 @@ cache is empty. No lab depends on another having run first.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from domainllm.finetune.sft import (
     RAFT_SFT,
     cited_answer,
     closed_book_example,
+    is_abstention,
     raft_example,
     train_sft,
     with_abstention_share,
@@ -58,10 +59,14 @@ def labels_file() -> Path:
     return mine if mine.is_file() and LabelLog(mine).load() else EXAMPLE_LABELS
 
 
+def closed_book_examples() -> list[dict[str, Any]]:
+    """Closed-book SFT examples for every ``train`` question: the question in, its answer out."""
+    return [closed_book_example(q) for q in load_questions("train")]
+
+
 def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
     """SFT adapter for closed-book answering, trained on the ``train`` split."""
-    examples = [closed_book_example(q) for q in load_questions("train")]
-    return train_sft(CLOSED_BOOK_SFT, examples, settings)
+    return train_sft(CLOSED_BOOK_SFT, closed_book_examples(), settings)
 
 
 def rag_retriever(indexes: dict[IndexRecipe, ChunkIndex]) -> Any:
@@ -82,6 +87,33 @@ def raft_examples(indexes: dict[IndexRecipe, ChunkIndex]) -> list[dict[str, Any]
         raft_example(q, chunks)
         for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
     ]
+
+
+def reworded_targets(examples: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(gold answer, target) for the examples of :func:`raft_examples` (one per ``train`` question, in
+    order) whose target keeps the passage's wording instead of the gold answer's."""
+    targets = [e["completion"][0]["content"] for e in examples]
+    return [
+        (q.answer, target)
+        for q, example, target in zip(load_questions("train"), examples, targets, strict=True)
+        if not is_abstention(example) and not target.startswith(f"{q.answer} [")
+    ]
+
+
+def answers_side_by_side(
+    questions: Sequence[Question], answers: Mapping[str, Sequence[dict[str, Any]]]
+) -> Any:
+    """A table of each question, its gold answer and every system's answer to it.
+
+    ``answers`` maps a column name to one system's answer records (dicts with an ``"answer"``), in
+    the order of ``questions``, as the benchmark's reports hold them.
+    """
+    import pandas as pd
+
+    table = pd.DataFrame({"question": [q.question for q in questions], "gold": [q.answer for q in questions]})
+    for name, records in answers.items():
+        table[name] = [record["answer"] for record in records]  # pandas refuses a length mismatch
+    return table
 
 
 def raft_training_set(

@@ -1,4 +1,4 @@
-"""Judges for AI feedback: grade a question-answer pair against its evidence, or prefer one of two answers.
+"""Labs 6 and 8 (AI feedback): judges for AI feedback: grade a question-answer pair against its evidence, or prefer one of two answers.
 
 A judge is anything with the three methods of :class:`Judge`. Two are provided:
 

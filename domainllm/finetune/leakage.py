@@ -1,4 +1,4 @@
-"""Leakage: does a training set overlap what the model will be tested on?
+"""Lab 6 (synthetic data): leakage: does a training set overlap what the model will be tested on?
 
 A training pair leaks when a model trained on it would be scored on something it has seen:
 

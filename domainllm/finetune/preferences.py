@@ -1,4 +1,4 @@
-"""From candidate answers to preference pairs: sample two answers, label them, build DPO examples.
+"""Lab 8 (feedback and DPO): from candidate answers to preference pairs: sample two answers, label them, build DPO examples.
 
 Candidates come from the model being improved (its greedy answer and one sampled answer to
 the same prompt), so DPO learns to prefer the better of two things it actually says. Human
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from domainllm.corpus.questions import Question
-from domainllm.finetune.feedback import CandidatePair, Label
+from domainllm.finetune.feedback import CandidatePair, Label, evidence_text
 from domainllm.metrics.stats import Estimate, bootstrap_ci, win_rate
 from domainllm.runtime.generation import Generator, Message
 
@@ -91,6 +91,35 @@ def dpo_examples(labels: Sequence[Label]) -> list[dict[str, list[Message]]]:
     return rows
 
 
+def preference_rows(labels: Sequence[Label], per_kind: int = 1) -> Any:
+    """How labels become DPO rows, as a table: the first ``per_kind`` labels of each kind (A, B, tie,
+    both wrong with and without a correction) and the (chosen, rejected) rows each gives, by
+    :func:`dpo_examples`; "-" where a label gives none."""
+    import pandas as pd
+
+    shown: dict[tuple[str, bool], int] = {}
+    rows = []
+    for label in labels:
+        kind = (label.label, bool(label.corrected))
+        shown[kind] = shown.get(kind, 0) + 1
+        if shown[kind] > per_kind:
+            continue
+        made = [(r["chosen"][0]["content"], r["rejected"][0]["content"]) for r in dpo_examples([label])]
+        for chosen, rejected in made or [("-", "-")]:
+            rows.append(
+                {
+                    "question": label.pair.question,
+                    "label": f"{label.label} ({label.labeller})",
+                    "A (greedy)": label.pair.answer_a,
+                    "B (sampled)": label.pair.answer_b,
+                    "correction": label.corrected,
+                    "chosen": chosen,
+                    "rejected": rejected,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def agreement(first: Sequence[Label], second: Sequence[Label]) -> tuple[Estimate | None, int]:
     """How often two labellers chose the same label on the pairs both labelled (with a 95% interval)."""
     other = {label.pair.pair_id: label.label for label in second}
@@ -118,3 +147,37 @@ def reference_win_rate(before: Sequence[float], after: Sequence[float]) -> tuple
     """
     outcomes = [0.5 if b == a else float(a > b) for b, a in zip(before, after, strict=True)]
     return win_rate(outcomes), outcomes
+
+
+def win_rates(
+    judge: Any,
+    questions: Mapping[str, Sequence[Question]],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """For each split of ``questions``: how many answers changed from ``before`` to ``after``, and
+    the win rate of ``after`` by the judge (:func:`head_to_head`) and by the gold answers' token F1
+    (:func:`reference_win_rate`).
+
+    ``before`` and ``after`` are two systems' reports per split, as the benchmark's
+    ``evaluate_system`` returns them (``answers`` and per-question ``f1`` in question order).
+    """
+    from domainllm.corpus.documents import load_corpus
+
+    documents = {d.id: d for d in load_corpus()}
+    rows = {}
+    for split, qs in questions.items():
+        old = [a["answer"] for a in before[split]["answers"]]
+        new = [a["answer"] for a in after[split]["answers"]]
+        evidence = [evidence_text(q, documents) for q in qs]
+        judged, _ = head_to_head(judge, [q.question for q in qs], evidence, old, new)
+        by_gold, _ = reference_win_rate(
+            before[split]["per_question"]["f1"], after[split]["per_question"]["f1"]
+        )
+        changed = sum(o.strip() != n.strip() for o, n in zip(old, new, strict=True))
+        rows[split] = {
+            "answers changed": f"{changed} of {len(qs)}",
+            "win rate (judge)": judged,
+            "win rate (gold F1)": by_gold,
+        }
+    return rows

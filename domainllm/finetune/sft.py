@@ -1,4 +1,4 @@
-"""Supervised fine-tuning with LoRA (TRL ``SFTTrainer`` + PEFT), two ways.
+"""Lab 7 (supervised fine-tuning): supervised fine-tuning with LoRA (TRL ``SFTTrainer`` + PEFT), two ways.
 
 * **Closed-book** (knowledge injection): the prompt is the question alone, the target the
   short answer. The model can only learn facts by memorizing them.
@@ -19,9 +19,9 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.questions import Question
@@ -31,6 +31,7 @@ from domainllm.finetune.adapters import (
     TrainingRun,
     check_training_set,
     data_fingerprint,
+    generator_blocks,
     generator_fingerprint,
     load_base_model,
     load_or_train,
@@ -43,6 +44,9 @@ from domainllm.rag.pipeline import closed_book_messages, rag_messages
 from domainllm.runtime.generation import Message
 from domainllm.runtime.memory import heap_trimming_callback
 from domainllm.runtime.shape_buckets import SHAPE_MULTIPLE
+
+if TYPE_CHECKING:
+    from peft import LoraConfig
 
 NOT_IN_CONTEXT = "not in the context"
 Example = dict[str, list[Message]]
@@ -127,6 +131,14 @@ class SftRecipe:
     max_length: int = 512
     lora: LoraSettings = LoraSettings()
 
+    def with_lora(self, config: LoraConfig, settings: Settings | None = None) -> SftRecipe:
+        """This recipe training the adapter ``config`` describes (a ``peft.LoraConfig`` for the generator).
+
+        Lab 7 builds its LoRA configs in the page and trains with them. The book's configs give the
+        book's recipes, so the benchmark (lab 9) loads the adapters the lab trained.
+        """
+        return replace(self, lora=LoraSettings.from_peft(config, generator_blocks(settings)))
+
     def run(
         self, examples: Sequence[Example], settings: Settings | None = None, parents: Sequence[str] = ()
     ) -> TrainingRun:
@@ -168,6 +180,20 @@ def example_tokens(examples: Sequence[Example], tokenizer: Any) -> list[int]:
         tokenizer.apply_chat_template([*e["prompt"], *e["completion"]], tokenize=False) for e in examples
     ]
     return [len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+
+def token_labels(tokenizer: Any, input_ids: Sequence[int], labels: Sequence[int]) -> Any:
+    """One tokenized example as a table: each token, its label, and whether it counts in the loss
+    (label -100 marks a token the loss ignores)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "token": [tokenizer.decode([token]) for token in input_ids],
+            "label": list(labels),
+            "in the loss": [label != -100 for label in labels],
+        }
+    )
 
 
 def trainer_common_args(run: TrainingRun, settings: Settings) -> dict[str, Any]:

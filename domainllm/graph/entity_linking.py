@@ -1,4 +1,4 @@
-"""Link the words of a question to nodes of the knowledge graph, and notice names that match none.
+"""Lab 5 (knowledge graph): link the words of a question to nodes of the knowledge graph, and notice names that match none.
 
 :class:`EntityLinker` knows every company, jurisdiction, contract type and territory of the graph
 by its names (a company also by its name without the legal form: "Halberd Logistics" for

@@ -1,4 +1,4 @@
-"""Draw the neighbourhood of one company in the knowledge graph, readable on a web page.
+"""Lab 5 (knowledge graph): draw the neighbourhood of one company in the knowledge graph, readable on a web page.
 
 The company sits in the middle, its contracts on a ring around it, and each contract's type,
 governing law, a few clause values and its amendments fan out in the contract's own sector, so

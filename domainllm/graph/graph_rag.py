@@ -1,4 +1,4 @@
-"""Graph-augmented retrieval: link the question to graph nodes, pull their subgraph, let the LLM answer.
+"""Lab 5 (knowledge graph): graph-augmented retrieval: link the question to graph nodes, pull their subgraph, let the LLM answer.
 
 For each question the entity linker finds the companies, jurisdictions, contract types and
 contract ids it names (:mod:`domainllm.graph.entity_linking`). The retrieved subgraph is

@@ -1,4 +1,4 @@
-"""The contract portfolio as a knowledge graph, built from extracted triples (never from the gold facts).
+"""Lab 5 (knowledge graph): the contract portfolio as a knowledge graph, built from extracted triples (never from the gold facts).
 
 Nodes are contracts, amendments, companies, contract types, jurisdictions, territories and clause
 values; node ids are the document id for documents and ``"<kind>:<name>"`` otherwise. Edges are

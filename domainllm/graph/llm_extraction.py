@@ -1,4 +1,4 @@
-"""Triples read by the LLM: a clause and a field in, one JSON object out, validated before it is believed.
+"""Lab 5 (knowledge graph): Triples read by the LLM: a clause and a field in, one JSON object out, validated before it is believed.
 
 The generator is asked for one field of one clause (the payment period, the liability cap, ...)
 and replies with ``{"value": "<words copied from the clause>"}`` or ``{"value": null}``. The reply

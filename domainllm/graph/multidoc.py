@@ -1,4 +1,4 @@
-"""Multi-document questions: plan them, answer them by map-reduce in code, and score any answer.
+"""Lab 5 (knowledge graph, multi-document questions): multi-document questions: plan them, answer them by map-reduce in code, and score any answer.
 
 A question across the portfolio ("which distribution agreements are governed by Ontario law?",
 "how many agreements with X?", "which has the longer payment period, A or B?", "what is the cap

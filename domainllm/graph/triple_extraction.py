@@ -1,4 +1,4 @@
-"""Triples from contract text with hand-written patterns, and scoring of any extractor against gold facts.
+"""Lab 5 (knowledge graph): Triples from contract text with hand-written patterns, and scoring of any extractor against gold facts.
 
 A triple says that document ``doc_id`` states ``value`` for ``category`` (a clause category such as
 ``governing_law``, or one of the document-level relations ``contract_type``, ``owner``, ``amends``

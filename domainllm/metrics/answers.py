@@ -1,4 +1,4 @@
-"""Answer metrics: compare one generated answer with its acceptable references.
+"""Lab 1 (naive RAG) onwards: answer metrics: compare one generated answer with its acceptable references.
 
 Every scalar metric takes a prediction and a list of references (the canonical answer plus
 its aliases) and returns the best score over the references, so a model that answers with

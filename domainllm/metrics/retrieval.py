@@ -1,4 +1,4 @@
-"""Retrieval metrics over character spans.
+"""Lab 3 (retrieval): retrieval metrics over character spans.
 
 A retrieved chunk and a gold evidence passage are both *spans*: a ``doc_id`` plus character
 offsets ``start`` (inclusive) and ``end`` (exclusive). A chunk is *relevant* when it overlaps

@@ -1,4 +1,4 @@
-"""Uncertainty for small evaluations: bootstrap intervals and paired comparisons.
+"""Lab 1 onwards and the benchmarking chapter: uncertainty for small evaluations: bootstrap intervals and paired comparisons.
 
 With 50-200 questions per lab, a difference of a few points between two systems is often
 noise. Every number the book reports therefore comes with a percentile-bootstrap interval,

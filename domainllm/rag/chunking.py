@@ -1,4 +1,4 @@
-"""Chunking strategies: split a document into spans that point back into its text.
+"""Lab 2 (pre-retrieval): chunking strategies: split a document into spans that point back into its text.
 
 Every chunk keeps character offsets, so ``document.text[chunk.start:chunk.end] == chunk.text``
 holds for every strategy, and ids are deterministic: ``f"{doc_id}:{strategy}:{index}"``.

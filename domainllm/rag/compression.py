@@ -1,4 +1,4 @@
-"""Context compression: keep only the sentences of each passage that matter for the question.
+"""Lab 4 (post-retrieval): context compression: keep only the sentences of each passage that matter for the question.
 
 Every passage is split into sentences (pysbd, as in ``chunking``), each sentence is embedded,
 and the sentences most similar to the question are kept -- the ``top_n`` best, or every one

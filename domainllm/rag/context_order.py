@@ -1,4 +1,4 @@
-"""Arrange the passages a reader sees: best ones at the ends, and no passage twice.
+"""Lab 4 (post-retrieval): arrange the passages a reader sees: best ones at the ends, and no passage twice.
 
 Liu et al. (2023), "Lost in the Middle", found that language models use information at the
 start and end of a long context better than in its middle. :func:`ends_first_order` therefore

@@ -1,4 +1,4 @@
-"""Metadata that tells retrieval *which* contract a passage belongs to.
+"""Labs 2 and 3 (metadata for retrieval): metadata that tells retrieval *which* contract a passage belongs to.
 
 Many contracts share clause wording, so a passage like "either party may terminate on ninety
 days' notice" matches a question about any of them. Two remedies, both pre-retrieval:

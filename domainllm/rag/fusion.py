@@ -1,4 +1,4 @@
-"""Reciprocal rank fusion (Cormack et al., 2009) in plain Python.
+"""Lab 3 (retrieval): Reciprocal rank fusion (Cormack et al., 2009) in plain Python.
 
 Each ranking votes ``1 / (k + rank)`` for every id it lists (rank starts at 1); votes add up.
 Only ranks matter, so lists whose scores live on different scales (cosine similarity, BM25)

@@ -1,4 +1,4 @@
-"""Citations and a grounding check: is an answer supported by the passages it was given?
+"""Lab 4 (post-retrieval): citations and a grounding check: is an answer supported by the passages it was given?
 
 The RAG prompt asks for the number of the passage used, in square brackets (``30 days [2]``).
 :func:`resolve_citations` maps those numbers back to contract id and section, and

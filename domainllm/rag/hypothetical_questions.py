@@ -1,4 +1,4 @@
-"""Hypothetical-question indexing: search questions the LLM wrote for each chunk, return the chunk.
+"""Lab 2 (pre-retrieval): hypothetical-question indexing: search questions the LLM wrote for each chunk, return the chunk.
 
 A user's question resembles another question more than it resembles a contract clause. So,
 once, at indexing time, the generator writes a few questions each chunk answers

@@ -1,4 +1,4 @@
-"""Retrieval-augmented generation: retrieve passages, build a chat prompt around them, answer.
+"""Lab 1 (naive RAG): retrieval-augmented generation: retrieve passages, build a chat prompt around them, answer.
 
 A pipeline is a retriever (or none, for the closed-book baseline), a number of passages k,
 and the generator. Prompts use the generator's own chat template (see ``generation``).

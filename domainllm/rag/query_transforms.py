@@ -1,4 +1,4 @@
-"""Query transformations: let the LLM reword a question before it is searched for.
+"""Lab 2 (pre-retrieval): query transformations: let the LLM reword a question before it is searched for.
 
 Four techniques from the tutorial, each a batched function ``(questions, generator) -> queries``:
 

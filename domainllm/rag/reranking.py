@@ -1,4 +1,4 @@
-"""Rerank retrieved passages with the generator itself: how likely is it to say "yes"?
+"""Lab 4 (post-retrieval): rerank retrieved passages with the generator itself: how likely is it to say "yes"?
 
 Each (question, passage) pair becomes a short relevance prompt in the model's chat template;
 one forward pass gives the next-token distribution, and the passage's score is the

@@ -1,9 +1,10 @@
-"""A Milvus collection holding chunks for dense, BM25 and hybrid (RRF) search.
+"""Lab 3 (retrieval): A Milvus collection holding chunks for dense, BM25 and hybrid (RRF) search.
 
 By default each :class:`MilvusIndex` runs Milvus Lite, embedded in this process, on a fresh
 temporary folder under ``cache_dir("milvus")``, deleted again by :meth:`MilvusIndex.close`
-(or on leaving a ``with`` block, or when the object is garbage collected). Two notebooks
-running at once therefore never share a database.
+(or on leaving a ``with`` block, or when the object is garbage collected, or at exit). Two
+notebooks running at once therefore never share a database. The folder's name carries the
+process id, so one left behind by a killed process is deleted by the next index created.
 
 The same code talks to a Milvus server or cluster: ``MilvusIndex(uri="http://host:19530")``.
 The collection is then created on the server (``overwrite=True`` drops an existing one with the
@@ -32,6 +33,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -101,16 +103,63 @@ def _explain_filter_errors(filter: str | None) -> Iterator[None]:
 
 
 def _cleanup(uri: str, folder: str | None) -> None:
-    """Stop the embedded Milvus Lite server for ``uri`` and delete its temporary folder."""
+    """Stop the embedded Milvus Lite server for ``uri`` and delete its temporary folder.
+
+    The folder is deleted even when stopping the server fails (say, at interpreter exit).
+    """
     if folder is None:
         return
     try:
         from milvus_lite.server_manager import server_manager_instance
 
         server_manager_instance.release_server(uri)
-    except ImportError:  # pragma: no cover - milvus-lite missing: nothing was started
+    except Exception:  # pragma: no cover - milvus-lite missing or already shut down
         pass
-    shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+TEMPORARY_PREFIX = "index-"
+STALE_UNOWNED_SECONDS = 24 * 3600  # a folder named by an older version (no process id) this old is left over
+
+
+def _owner_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_indexes(parent: str) -> list[str]:
+    """Delete temporary index folders under ``parent`` whose process is gone (killed, crashed),
+    and ones without a process id in their name more than a day old; return what was removed.
+
+    Folders are named ``index-<pid>-<random>``, so a live process's index is never touched.
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith(TEMPORARY_PREFIX) or not entry.is_dir(follow_symlinks=False):
+            continue
+        owner = entry.name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit():
+            stale = int(owner) != os.getpid() and not _owner_alive(int(owner))
+        else:
+            try:
+                stale = now - entry.stat(follow_symlinks=False).st_mtime > STALE_UNOWNED_SECONDS
+            except OSError:
+                stale = False
+        if stale:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
 
 
 def _temporary_uri() -> tuple[str, str]:
@@ -118,7 +167,8 @@ def _temporary_uri() -> tuple[str, str]:
         parent = str(cache_dir("milvus"))
     except CacheNotWritableError:
         parent = None  # fall back to the system temporary folder
-    folder = tempfile.mkdtemp(prefix="index-", dir=parent)
+    remove_stale_indexes(parent or tempfile.gettempdir())
+    folder = tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", dir=parent)
     return os.path.join(folder, "milvus.db"), folder
 
 

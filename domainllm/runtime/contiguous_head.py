@@ -1,4 +1,4 @@
-"""Hand the output layer contiguous hidden states, so the CPU multiplies one matrix, not copies of it.
+"""Performance chapter: hand the output layer contiguous hidden states, so the CPU multiplies one matrix, not copies of it.
 
 To generate or score the next token, transformers keeps only the last positions' hidden states
 (``hidden_states[:, -k:, :]``, the ``logits_to_keep`` slice). That slice is not contiguous in

@@ -1,4 +1,4 @@
-"""Text generation with a chat model: prompts built with the model's own chat template.
+"""Lab 1 (naive RAG) and the Performance chapter: text generation with a chat model: prompts built with the model's own chat template.
 
 The KDD labs wrapped prompts for a Llama-3 model in Llama-2's ``[INST] <<SYS>>`` markers,
 which that model never saw in training, so its answers were full of stray tokens. Here

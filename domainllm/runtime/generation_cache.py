@@ -1,4 +1,4 @@
-"""Generated text cached on disk by content hash, so a slow CPU generates each answer only once.
+"""Infrastructure: generated text cached on disk by content hash, so a slow CPU generates each answer only once.
 
 The key is the SHA-256 of the model (its weights' digest for the shipped model), the chat messages
 and the token limit (see :func:`domainllm.cache.keys.content_key`): change any of them and

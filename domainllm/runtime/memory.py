@@ -1,4 +1,4 @@
-"""Handing freed heap memory back to the operating system during long model work.
+"""Performance chapter: handing freed heap memory back to the operating system during long model work.
 
 PyTorch on a CPU allocates activations with the C library's ``malloc``. Between training steps
 or generation batches of different lengths those blocks are freed, but glibc keeps the free

@@ -1,4 +1,4 @@
-"""Sequence lengths rounded up to a few sizes, so the CPU's matrix-multiply kernels are reused.
+"""Performance chapter: sequence lengths rounded up to a few sizes, so the CPU's matrix-multiply kernels are reused.
 
 In bfloat16 PyTorch multiplies matrices on a CPU with oneDNN, which builds a kernel (a
 "primitive") for every input shape it meets and keeps up to 1,024 of them in a cache. A batch

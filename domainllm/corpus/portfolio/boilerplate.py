@@ -1,4 +1,4 @@
-"""Clauses shared by many contracts: definitions, notices, force majeure and other standard terms.
+"""Data card: clauses shared by many contracts: definitions, notices, force majeure and other standard terms.
 
 Each entry holds one or two variants; a contract picks a variant, so the same wording appears
 in many documents (as it does in a real company's template-driven portfolio).

@@ -1,4 +1,4 @@
-"""Validate a generated corpus folder: front matter, unique ids, evidence spans, question files."""
+"""Data card: validate a generated corpus folder: front matter, unique ids, evidence spans, question files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from domainllm.corpus.documents import Document, parse_document, resolve_source
-from domainllm.files import DataFileError, read_jsonl
+from domainllm.files import DataFileError, jsonl_records
 
 MAX_LISTED = 50
 
@@ -42,8 +42,13 @@ def _contains_reference(span: str, references: list[str]) -> bool:
     return any(ref and ref.casefold() in folded for ref in references)
 
 
-def _check_span(where: str, span: dict[str, Any], documents: dict[str, Document],
+def _check_span(where: str, span: Any, documents: dict[str, Document],
                 references: list[str] | None, problems: list[str]) -> None:  # fmt: skip
+    if not isinstance(span, dict):
+        problems.append(
+            f"{where}: evidence must be an object {{doc_id, start, end}}, got {type(span).__name__} {span!r:.60}."
+        )
+        return
     doc = documents.get(str(span.get("doc_id")))
     if doc is None:
         problems.append(f"{where}: evidence names unknown document {span.get('doc_id')!r}.")
@@ -74,65 +79,135 @@ def _load_documents(folder: Path, problems: list[str]) -> dict[str, Document]:
     return documents
 
 
-def _read_rows(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    """Every readable record with its line number; each unreadable line is one problem."""
     if not path.is_file():
         problems.append(f"{path}: missing.")
         return []
     try:
-        return read_jsonl(path)
+        records, bad_lines = jsonl_records(path)
     except DataFileError as exc:
         problems.append(str(exc))
         return []
+    problems.extend(bad_lines)
+    return records
+
+
+def _field_types(where: str, row: dict[str, Any], expected: dict[str, tuple[type, ...]],
+                 problems: list[str]) -> bool:  # fmt: skip
+    """Report each field of ``row`` whose type is wrong (missing counts too); True if all are right."""
+    ok = True
+    for name, types in expected.items():
+        value = row.get(name)
+        if not isinstance(value, types):
+            wanted = " or ".join(_TYPE_NAMES[t] for t in types)
+            got = (
+                "missing"
+                if name not in row
+                else "null"
+                if value is None
+                else f"{_TYPE_NAMES.get(type(value), type(value).__name__)} {value!r:.60}"
+            )
+            problems.append(f"{where}: field {name!r} must be {wanted}, got {got}.")
+            ok = False
+    return ok
+
+
+def _strings(where: str, name: str, value: Any, problems: list[str]) -> list[str]:
+    """``value`` if it is a list of strings, else a problem and []."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    problems.append(f"{where}: field {name!r} must be a list of strings, got {value!r:.60}.")
+    return []
+
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", dict: "an object", list: "a list", bool: "true or false",
+               type(None): "null", float: "a number"}  # fmt: skip
+_FACT_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,), "doc_id": (str,), "category": (str,), "value": (str,), "evidence": (dict,),
+    "aliases": (list,), "start": (int,), "end": (int,),
+}  # fmt: skip
+_QUESTION_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,), "question": (str,), "answer": (str,), "evidence": (list,), "aliases": (list,),
+}  # fmt: skip
 
 
 def check_corpus(root: str | Path) -> CheckReport:
-    """Check the corpus under ``root`` (a data folder or its ``corpus/`` subfolder)."""
+    """Check the corpus under ``root`` (a data folder or its ``corpus/`` subfolder).
+
+    Every problem names its file and line (or record); a bad line does not hide the rest of
+    its file. Problems with the files' format (unreadable lines, front matter) come first.
+    """
     report = CheckReport()
-    problems = report.problems
+    structural: list[str] = []  # unreadable files and lines: listed first
+    problems: list[str] = []
     source = resolve_source(Path(root))
-    documents = _load_documents(source.corpus_dir, problems)
+    documents = _load_documents(source.corpus_dir, structural)
     if not documents:
-        problems.append(f"{source.corpus_dir}: no documents.")
-    facts = _read_rows(source.path / "facts.jsonl", problems)
-    fact_ids: set[str] = set()
-    for number, fact in enumerate(facts, start=1):
-        where = f"facts.jsonl record {number} ({fact.get('id')})"
-        if fact.get("id") in fact_ids:
-            problems.append(f"{where}: duplicate fact id.")
-        fact_ids.add(fact.get("id"))
-        references = [fact.get("value", ""), *fact.get("aliases", [])]
-        _check_span(where, fact.get("evidence", {}), documents, references, problems)
-        value_span = {"doc_id": fact.get("doc_id"), "start": fact.get("start"), "end": fact.get("end")}
-        _check_span(f"{where} value", value_span, documents, references, problems)
+        structural.append(f"{source.corpus_dir}: no documents.")
+    facts_path = source.path / "facts.jsonl"
+    facts = _read_rows(facts_path, structural)
+    fact_ids: set[Any] = set()
+    categories: set[str] = set()
+    for number, fact in facts:
+        where = f"{facts_path.name} line {number} ({fact.get('id')})"
+        _field_types(where, fact, _FACT_FIELDS, problems)
+        fact_id = fact.get("id")
+        if isinstance(fact_id, str):
+            if fact_id in fact_ids:
+                problems.append(f"{where}: duplicate fact id.")
+            fact_ids.add(fact_id)
+        if isinstance(fact.get("category"), str):
+            categories.add(fact["category"])
+        value = fact.get("value")
+        aliases = fact.get("aliases")
+        references = [value if isinstance(value, str) else ""]
+        if isinstance(aliases, list):
+            references += _strings(where, "aliases", aliases, problems)
+        if isinstance(fact.get("evidence"), dict):
+            _check_span(where, fact["evidence"], documents, references, problems)
+        if isinstance(fact.get("doc_id"), str):
+            value_span = {"doc_id": fact.get("doc_id"), "start": fact.get("start"), "end": fact.get("end")}
+            _check_span(f"{where} value", value_span, documents, references, problems)
     question_counts: dict[str, int] = {}
-    question_ids: set[str] = set()
+    question_ids: set[Any] = set()
     for path in sorted((source.path / "qa").glob("*.jsonl")):
-        rows = _read_rows(path, problems)
+        rows = _read_rows(path, structural)
         question_counts[path.stem] = len(rows)
         if path.stem == "summaries":
-            for row in rows:
-                if row.get("doc_id") not in documents:
-                    problems.append(f"{path.name} {row.get('id')}: unknown document {row.get('doc_id')!r}.")
+            for number, row in rows:
+                if not isinstance(row.get("doc_id"), str) or row["doc_id"] not in documents:
+                    problems.append(
+                        f"{path.name} line {number} ({row.get('id')}): unknown document {row.get('doc_id')!r}."
+                    )
             continue
-        for row in rows:
-            where = f"{path.name} {row.get('id')}"
+        for number, row in rows:
+            where = f"{path.name} line {number} ({row.get('id')})"
+            _field_types(where, row, _QUESTION_FIELDS, problems)
             if row.get("id") in question_ids:
                 problems.append(f"{where}: duplicate question id.")
-            question_ids.add(row.get("id"))
-            single = row.get("kind") in ("fact", "amended") and len(row.get("evidence", [])) == 1
-            references = [row.get("answer", ""), *row.get("aliases", [])] if single else None
-            for span in row.get("evidence", []):
+            if isinstance(row.get("id"), str):
+                question_ids.add(row["id"])
+            evidence = row.get("evidence")
+            spans = evidence if isinstance(evidence, list) else []
+            aliases = row.get("aliases")
+            aliases = _strings(where, "aliases", aliases, problems) if isinstance(aliases, list) else []
+            answer = row.get("answer") if isinstance(row.get("answer"), str) else ""
+            single = row.get("kind") in ("fact", "amended") and len(spans) == 1
+            references = [answer, *aliases] if single else None
+            for span in spans:
                 _check_span(where, span, documents, references, problems)
     contracts = [doc for doc in documents.values() if doc.type != "amendment"]
     words = [len(doc.text.split()) for doc in documents.values()]
+    report.problems[:] = structural + problems
     report.summary = {
         "documents": len(documents),
         "contracts": len(contracts),
         "amendments": len(documents) - len(contracts),
         "types": dict(sorted(Counter(doc.type for doc in contracts).items())),
-        "counterparties": len({doc.parties[-1] for doc in contracts}),
+        "counterparties": len({doc.parties[-1] for doc in contracts if doc.parties}),
         "facts": len(facts),
-        "categories": len({fact.get("category") for fact in facts}),
+        "categories": len(categories),
         "words per document": f"{min(words)}-{max(words)}" if words else "n/a",
         "questions": question_counts,
     }

@@ -1,4 +1,4 @@
-"""The fictional company, its counterparties, and the places and products its contracts mention."""
+"""Data card: the fictional company, its counterparties, and the places and products its contracts mention."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The table of facts: which contracts exist, who signs them, and the value of every clause.
+"""Data card: the table of facts: which contracts exist, who signs them, and the value of every clause.
 
 Each contract is planned from its own random stream (seed and index), so planning is
 deterministic and cheap at any scale.

@@ -1,4 +1,4 @@
-"""How each clause category is worded: at least three phrasings per category.
+"""Data card: how each clause category is worded: at least three phrasings per category.
 
 A phrasing is a sentence template with exactly one ``{value}`` slot (where the fact's written
 form goes) and named context slots: ``{cs}`` (Kestrel's short name), ``{cp}``/``{cps}`` (the

@@ -1,4 +1,4 @@
-"""Question wordings per clause category: family A (train and fresh) and family B (paraphrase only).
+"""Data card: question wordings per clause category: family A (train and fresh) and family B (paraphrase only).
 
 Slots: ``{ref}`` names the contract with its counterparty, ``{bare}`` without it (for questions
 whose answer is the counterparty), ``{role}`` and ``{share_noun}`` come from the contract type.

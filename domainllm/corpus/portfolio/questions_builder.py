@@ -1,4 +1,4 @@
-"""Gold question sets and reference summaries, built from the fact table.
+"""Data card: gold question sets and reference summaries, built from the fact table.
 
 Splits: ``train`` (family-A wording, training contracts), ``test_paraphrase`` (the same facts,
 family-B wording), ``test_fresh`` (family-A wording, contracts signed after the fine-tuning

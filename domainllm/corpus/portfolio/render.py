@@ -1,4 +1,4 @@
-"""Write a planned contract (or amendment) as markdown while recording where each fact lands."""
+"""Data card: write a planned contract (or amendment) as markdown while recording where each fact lands."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fact values and their written forms: numbers in words and figures, money, dates, durations."""
+"""Data card: fact values and their written forms: numbers in words and figures, money, dates, durations."""
 
 from __future__ import annotations
 
