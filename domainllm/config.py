@@ -8,7 +8,10 @@ or by passing a modified copy: ``Settings().replace(device="cuda")``.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,14 @@ SHIPPED_GENERATOR = "smollm2-135m-instruct"
 SHIPPED_EMBEDDER = "all-minilm-l6-v2"
 BACKENDS = ("transformers",)
 DTYPES = ("auto", "float32", "bfloat16")
+MIN_CONTEXT_TOKENS = 256  # a RAG prompt with one passage and a short answer
+MAX_CONTEXT_TOKENS = 1 << 20
+MAX_SCALE = 1000.0
+_DEVICE = re.compile(r"cpu|cuda(:\d+)?|mps")
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message names the ``DOMAINLLM_*`` variable and the field."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,47 @@ class Settings:
     dtype: str = "auto"
 
     def __post_init__(self) -> None:
+        for name in ("generator", "embedder", "device"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise SettingsError(f"{_where(name)} must be a non-empty name, got {value!r}.")
         if self.dtype not in DTYPES:
-            raise ValueError(f"Unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}.")
+            raise SettingsError(
+                f"{_where('dtype')}: Unknown dtype {self.dtype!r}; choose one of {', '.join(DTYPES)}."
+            )
         if self.backend not in BACKENDS:
-            raise ValueError(f"Unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}.")
-        if self.scale <= 0:
-            raise ValueError(f"scale must be positive, got {self.scale}.")
+            raise SettingsError(
+                f"{_where('backend')}: Unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}."
+            )
+        if not _DEVICE.fullmatch(self.device):
+            raise SettingsError(
+                f"{_where('device')}: unknown device {self.device!r}; use cpu, cuda, cuda:N or mps."
+            )
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, numbers.Integral)
+            or not 0 <= self.seed < 2**32
+        ):
+            raise SettingsError(
+                f"{_where('seed')} must be a whole number from 0 to 2**32 - 1, got {self.seed!r}."
+            )
+        if isinstance(self.scale, bool) or not isinstance(self.scale, numbers.Real):
+            raise SettingsError(f"{_where('scale')} must be a number, got {self.scale!r}.")
+        if not math.isfinite(self.scale) or self.scale <= 0:
+            raise SettingsError(
+                f"{_where('scale')}: scale must be positive and finite (1 = sized for a 2-core CPU), "
+                f"got {self.scale}."
+            )
+        if self.scale > MAX_SCALE:
+            raise SettingsError(f"{_where('scale')} must be at most {MAX_SCALE:g}, got {self.scale:g}.")
+        context = self.max_context_tokens
+        if isinstance(context, bool) or not isinstance(context, numbers.Integral):
+            raise SettingsError(f"{_where('max_context_tokens')} must be a whole number, got {context!r}.")
+        if not MIN_CONTEXT_TOKENS <= context <= MAX_CONTEXT_TOKENS:
+            raise SettingsError(
+                f"{_where('max_context_tokens')} must be between {MIN_CONTEXT_TOKENS} and "
+                f"{MAX_CONTEXT_TOKENS} tokens (the labs' prompts need several hundred), got {context}."
+            )
 
     def scaled(self, base: int, minimum: int = 1) -> int:
         """``base`` multiplied by the scale and rounded, never below ``minimum`` (steps, sample sizes)."""
@@ -66,18 +112,73 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Build settings from ``DOMAINLLM_*`` environment variables, falling back to defaults."""
-        env = os.environ
-        default = cls()
-        return cls(
-            generator=env.get("DOMAINLLM_GENERATOR", default.generator),
-            embedder=env.get("DOMAINLLM_EMBEDDER", default.embedder),
-            seed=int(env.get("DOMAINLLM_SEED", default.seed)),
-            device=env.get("DOMAINLLM_DEVICE", default.device),
-            backend=env.get("DOMAINLLM_BACKEND", default.backend),
-            scale=float(env.get("DOMAINLLM_SCALE", default.scale)),
-            max_context_tokens=int(env.get("DOMAINLLM_MAX_CONTEXT", default.max_context_tokens)),
-            dtype=env.get("DOMAINLLM_DTYPE", default.dtype),
+        """Build settings from ``DOMAINLLM_*`` environment variables, falling back to defaults.
+
+        A value that is not a number where one is needed, or is out of range, raises
+        :class:`SettingsError` naming the variable. An empty variable counts as unset.
+        """
+        values: dict[str, object] = {}
+        for name, (variable, kind) in ENV_VARS.items():
+            raw = os.environ.get(variable, "").strip()
+            if not raw:
+                continue
+            values[name] = _parse(variable, raw, kind)
+        return cls(**values)
+
+
+ENV_VARS: dict[str, tuple[str, type]] = {
+    "generator": ("DOMAINLLM_GENERATOR", str),
+    "embedder": ("DOMAINLLM_EMBEDDER", str),
+    "seed": ("DOMAINLLM_SEED", int),
+    "device": ("DOMAINLLM_DEVICE", str),
+    "backend": ("DOMAINLLM_BACKEND", str),
+    "scale": ("DOMAINLLM_SCALE", float),
+    "max_context_tokens": ("DOMAINLLM_MAX_CONTEXT", int),
+    "dtype": ("DOMAINLLM_DTYPE", str),
+}
+
+
+def _where(field: str) -> str:
+    """``"DOMAINLLM_SCALE (scale)"``: how a message names a setting, by variable and field."""
+    return f"{ENV_VARS[field][0]} ({field})"
+
+
+def _parse(variable: str, raw: str, kind: type) -> object:
+    """``raw`` as ``kind``; a value that does not parse raises SettingsError naming ``variable``."""
+    if kind is str:
+        return raw
+    try:
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(f"{variable}={raw!r} is not valid: set it to {_EXAMPLES[variable]}.") from None
+
+
+_EXAMPLES = {
+    "DOMAINLLM_SEED": "a whole number such as 0",
+    "DOMAINLLM_SCALE": "a positive number such as 1 or 0.5",
+    "DOMAINLLM_MAX_CONTEXT": "a whole number of tokens such as 2048",
+}
+
+
+def check_device(settings: Settings) -> None:
+    """Raise SettingsError naming DOMAINLLM_DEVICE when the settings' device is not available here."""
+    device = settings.device
+    if device == "cpu":
+        return
+    import torch
+
+    if device.startswith("cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = int(device.partition(":")[2] or 0)
+        if index >= count:
+            found = "this PyTorch build sees no CUDA GPU" if not count else f"there are {count} CUDA GPU(s)"
+            raise SettingsError(
+                f"DOMAINLLM_DEVICE (device) is {device!r}, but {found}; set DOMAINLLM_DEVICE=cpu "
+                "(or install a CUDA build of PyTorch on a machine with a GPU)."
+            )
+    elif device == "mps" and not torch.backends.mps.is_available():
+        raise SettingsError(
+            "DOMAINLLM_DEVICE (device) is 'mps', but MPS is not available; set DOMAINLLM_DEVICE=cpu."
         )
 
 

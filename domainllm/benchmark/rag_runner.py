@@ -11,11 +11,17 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from domainllm.benchmark.evaluation import pipeline_report, retrieval_scores, sample_questions, summarize
+from domainllm.benchmark.evaluation import (
+    describe_corpus,
+    pipeline_report,
+    retrieval_scores,
+    sample_questions,
+)
 from domainllm.benchmark.rag_targets import rag_targets
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.documents import load_corpus
 from domainllm.corpus.questions import Question, load_questions
+from domainllm.metrics.stats import summarize
 from domainllm.rag.chunking import chunk_documents
 from domainllm.rag.contract_context import contract_header
 from domainllm.rag.pipeline import RagPipeline
@@ -71,7 +77,7 @@ def retrieval_report(
     return {
         "n": len(questions),
         "k": k,
-        "metrics": {name: e.to_dict() for name, e in summarize(scores).items()},
+        "metrics": {name: e.to_dict() for name, e in summarize(scores, skip_empty=True).items()},
         "per_question": {"recall@k": scores["recall@k"]},
     }
 
@@ -88,7 +94,8 @@ def retrieval_latency(
     question nobody asked before; compression and reordering, which come after retrieval, are left
     out (their cost is in the answers' seconds).
     """
-    from domainllm.benchmark.performance import latency_ms, time_calls
+    from domainllm.benchmark.machine import time_calls
+    from domainllm.metrics.measurements import latency_ms
     from domainllm.runtime.embedding_cache import computed_afresh
 
     retriever = make_recipe_retriever(dataclasses.replace(recipe, compress_top_n=None, order=None), indexes)
@@ -134,7 +141,12 @@ def run_rag_benchmark(
     if unknown:
         raise ValueError(f"Unknown pipeline(s) {unknown}; choose from {', '.join(PIPELINES)}.")
     questions = load_questions(split)
-    sample = sample_questions(questions, n or eval_size(settings), seed=settings.seed)
+    if not questions:
+        raise ValueError(
+            f"Split {split!r} of the {describe_corpus()} has no questions: nothing to score. "
+            "Choose another --split, or generate a larger corpus (--contracts)."
+        )
+    sample = sample_questions(questions, eval_size(settings) if n is None else n, seed=settings.seed)
     generator = load_generator(settings)
     encode = cached_embedder_encode(settings)
     indexes: dict[IndexRecipe, ChunkIndex] = {}

@@ -91,13 +91,17 @@ def f1_verdict(result: dict[str, Any]) -> Verdict:
     naive_f1 = pipelines[NAIVE]["metrics"]["f1"]["mean"]
     best_f1 = pipelines[best]["metrics"]["f1"]["mean"]
     test = paired_bootstrap(pipelines[NAIVE]["per_question"]["f1"], pipelines[best]["per_question"]["f1"])
-    ratio = best_f1 / naive_f1 if naive_f1 else float("inf")
-    met = best_f1 >= F1_RATIO_TARGET * naive_f1
-    measured = (
-        f"{best} {best_f1:.3f} / {NAIVE} {naive_f1:.3f} = {ratio:.2f}× "
-        f"(difference {test.diff:+.3f} [{test.low:+.3f}, {test.high:+.3f}], n={test.n})"
-    )
-    note = F1_GAP if not met else ""
+    difference = f"(difference {test.diff:+.3f} [{test.low:+.3f}, {test.high:+.3f}], n={test.n})"
+    if naive_f1 <= 0:
+        # a ratio over 0 is undefined: 0 / 0 is no gain at all, anything / 0 is any gain
+        met = best_f1 > 0
+        ratio = "undefined (naive RAG scores 0)"
+        measured = f"{best} {best_f1:.3f} / {NAIVE} {naive_f1:.3f}: ratio {ratio} {difference}"
+        note = "" if met else f"both score 0: {F1_GAP}"
+    else:
+        met = best_f1 >= F1_RATIO_TARGET * naive_f1
+        measured = f"{best} {best_f1:.3f} / {NAIVE} {naive_f1:.3f} = {best_f1 / naive_f1:.2f}× {difference}"
+        note = F1_GAP if not met else ""
     if met and test.low <= 0:
         note = (
             f"met on the means, but the paired interval of the difference includes 0: {test.n} "

@@ -8,16 +8,20 @@ inside the command functions so that ``--help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
+
+from domainllm.cli.arguments import check_json_output, non_negative_int, positive_int
 
 
 def _corpus_generate(args: argparse.Namespace) -> int:
     from domainllm.corpus.portfolio.generate import generate_portfolio
 
     started = time.perf_counter()
-    result = generate_portfolio(args.out, seed=args.seed, contracts=args.contracts)
+    result = generate_portfolio(args.out, seed=args.seed, contracts=args.contracts, force=args.force)
     seconds = time.perf_counter() - started
     splits = ", ".join(f"{name} {count}" for name, count in result.questions.items())
     print(
@@ -38,14 +42,23 @@ def _corpus_check(args: argparse.Namespace) -> int:
 
 def add_corpus_commands(groups: argparse._SubParsersAction) -> None:
     """``corpus generate`` and ``corpus check``."""
-    from domainllm.paths import DATA_DIR
-
     corpus = groups.add_parser("corpus", help="generate or check the contract portfolio")
     commands = corpus.add_subparsers(dest="command", required=True, metavar="COMMAND")
     generate = commands.add_parser("generate", help="write the seeded contract portfolio")
-    generate.add_argument("--out", default=str(DATA_DIR), help="output folder (default: the repo's data/)")
-    generate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    generate.add_argument("--contracts", type=int, default=48, help="number of contracts (default 48)")
+    generate.add_argument(
+        "--out",
+        required=True,
+        help="output folder: new, empty, or holding an earlier generation (the book's own is data)",
+    )
+    generate.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    generate.add_argument(
+        "--contracts", type=positive_int, default=48, help="number of contracts (default 48)"
+    )
+    generate.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder holding other files (they are kept, never deleted)",
+    )
     generate.set_defaults(func=_corpus_generate)
     check = commands.add_parser("check", help="validate a corpus folder and its gold files")
     check.add_argument("dir", help="data folder holding corpus/, facts.jsonl and qa/")
@@ -53,15 +66,33 @@ def add_corpus_commands(groups: argparse._SubParsersAction) -> None:
 
 
 def _models_warm(args: argparse.Namespace) -> int:
-    from domainllm.config import dtype_name, get_settings
-    from domainllm.runtime.models import load_embedder, materialized_generator_dir
+    """Verify (and materialize) the configured generator and embedder; a model that is not the
+    shipped one is loaded, so a wrong DOMAINLLM_GENERATOR or DOMAINLLM_EMBEDDER fails here."""
+    from domainllm.config import SHIPPED_EMBEDDER, SHIPPED_GENERATOR, dtype_name, get_settings
+    from domainllm.runtime.models import (
+        check_device,
+        checkpoint_sha256,
+        load_embedder,
+        load_generator,
+        materialized_generator_dir,
+    )
 
     started = time.perf_counter()
-    folder = materialized_generator_dir(dtype_name(get_settings()))
-    load_embedder()
-    print(
-        f"Generator checkpoint ready at {folder}; embedder verified ({time.perf_counter() - started:.1f} s)."
+    settings = get_settings()
+    check_device(settings)
+    if settings.generator == SHIPPED_GENERATOR:
+        folder = materialized_generator_dir(dtype_name(settings))
+        generator = f"Generator checkpoint verified at {folder} (SHA-256 {checkpoint_sha256(folder)[:16]}...)"
+    else:
+        load_generator(settings)
+        generator = f"Generator DOMAINLLM_GENERATOR={settings.generator!r} loaded"
+    load_embedder(settings)
+    embedder = (
+        "embedder verified"
+        if settings.embedder == SHIPPED_EMBEDDER
+        else f"embedder DOMAINLLM_EMBEDDER={settings.embedder!r} loaded"
     )
+    print(f"{generator}; {embedder} ({time.perf_counter() - started:.1f} s).")
     return 0
 
 
@@ -81,6 +112,7 @@ def _bench_rag(args: argparse.Namespace) -> int:
     from domainllm.benchmark.rag_targets import format_targets
     from domainllm.files import atomic_write_text
 
+    check_json_output(args.json)
     result = run_rag_benchmark(args.split, names=args.pipelines, n=args.n)
     for name, report in result["pipelines"].items():
         line = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in ("em", "contains", "f1"))
@@ -100,12 +132,11 @@ def _bench_rag(args: argparse.Namespace) -> int:
 def _bench_all(args: argparse.Namespace) -> int:
     import json
 
-    from domainllm.benchmark.systems import load_or_run_benchmark, run_benchmark
+    from domainllm.benchmark.systems import load_or_run_benchmark
     from domainllm.files import atomic_write_text
 
-    result = (
-        run_benchmark(systems=args.systems) if args.fresh else load_or_run_benchmark(systems=args.systems)
-    )
+    check_json_output(args.json)
+    result = load_or_run_benchmark(systems=args.systems, fresh=args.fresh)
     for name, splits in result["results"].items():
         cells = ", ".join(
             f"{split} {report['metrics']['f1']['mean']:.3f} [{report['metrics']['f1']['low']:.3f}, "
@@ -130,7 +161,7 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     rag.add_argument("--split", default="test_paraphrase", choices=SPLITS)
     rag.add_argument("--json", help="write the full results (metrics, intervals, answers) to this file")
     rag.add_argument(
-        "--n", type=int, help="questions to generate answers for (default: 24 x DOMAINLLM_SCALE)"
+        "--n", type=positive_int, help="questions to generate answers for (default: 24 x DOMAINLLM_SCALE)"
     )
     rag.add_argument("--pipelines", nargs="+", help="subset of pipelines (default: all)")
     rag.set_defaults(func=_bench_rag)
@@ -138,7 +169,9 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     every = commands.add_parser("all", help="every system on every split (systems x splits x metrics)")
     every.add_argument("--json", help="write the full matrix (metrics, intervals, tokens, latency) here")
     every.add_argument("--systems", nargs="+", help="subset of systems (default: all six)")
-    every.add_argument("--fresh", action="store_true", help="ignore the cached result and run again")
+    every.add_argument(
+        "--fresh", action="store_true", help="ignore the cached result, run again and replace it"
+    )
     every.set_defaults(func=_bench_all)
 
 
@@ -158,11 +191,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the command like Ctrl-C does: ``finally`` blocks run (temporary indexes go)."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit status."""
+    """Run the command line and return its exit status.
+
+    A known problem (bad setting, unreadable or unwritable file, corrupt model file, missing
+    model wheel) prints one ``error:`` line naming what to fix and returns 2.
+    """
+    from domainllm.runtime.models import ChecksumMismatchError, ModelNotInstalledError
+
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # elsewhere signals cannot be set
+        previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(args.func(args))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ChecksumMismatchError, ModelNotInstalledError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from domainllm.cli.arguments import check_json_output, positive_int
+
 
 def bench_multidoc(args: argparse.Namespace) -> int:
     """Run the comparison, print one line per approach, optionally write the full JSON."""
@@ -15,6 +17,7 @@ def bench_multidoc(args: argparse.Namespace) -> int:
     from domainllm.benchmark.multidoc_bench import run_multidoc_benchmark
     from domainllm.files import atomic_write_text
 
+    check_json_output(args.json)
     result = run_multidoc_benchmark(
         n=args.n,
         approaches=args.approaches,
@@ -63,7 +66,9 @@ def add_multidoc_command(commands: argparse._SubParsersAction) -> None:
     """Register ``multidoc`` under the ``bench`` group."""
     multidoc = commands.add_parser("multidoc", help="vector RAG, graph RAG and map-reduce on test_multidoc")
     multidoc.add_argument("--json", help="write the full results (metrics, intervals, answers) to this file")
-    multidoc.add_argument("--n", type=int, help="questions in the sample (default: 16 x DOMAINLLM_SCALE)")
+    multidoc.add_argument(
+        "--n", type=positive_int, help="questions in the sample (default: 16 x DOMAINLLM_SCALE)"
+    )
     multidoc.add_argument("--approaches", nargs="+", help="subset of vector_rag, graph_rag, map_reduce")
     multidoc.add_argument(
         "--vector-pipeline",
