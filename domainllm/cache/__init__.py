@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from domainllm.cache.folders import build_once, is_built, read_manifest
 from domainllm.cache.keys import content_key
-from domainllm.cache.records import JsonDiskCache
+from domainllm.cache.records import CorruptCacheFileWarning, JsonDiskCache
 
-__all__ = ["content_key", "JsonDiskCache", "build_once", "is_built", "read_manifest"]
+__all__ = ["content_key", "JsonDiskCache", "CorruptCacheFileWarning", "build_once", "is_built", "read_manifest"]

@@ -9,6 +9,7 @@ atomically, so concurrent kernels never see half a record.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,16 @@ from domainllm.files import atomic_write_text
 from domainllm.paths import cache_dir
 
 
+class CorruptCacheFileWarning(UserWarning):
+    """A cache file could not be read back; the warning names it, and the record is computed again."""
+
+
 class JsonDiskCache:
-    # Every JSON record cache of the book subclasses this one: generated text, answers, questions.
-    """``get``/``put`` JSON objects under ``folder`` (default: ``<cache>/<name>``); counts hits and misses."""
+    """``get``/``put`` JSON objects under ``folder`` (default: ``<cache>/<name>``); counts hits and misses.
+
+    Every JSON record cache of the book subclasses this one (generated text, answers, questions)
+    or uses it directly (judge scores, synthetic pairs).
+    """
 
     def __init__(self, name: str, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else cache_dir(name)
@@ -30,12 +38,29 @@ class JsonDiskCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The stored record, or None (a missing or corrupt file counts as a miss)."""
+        """The stored record, or None: a missing file is a miss; a corrupt one is named in a
+        :class:`CorruptCacheFileWarning` and counts as a miss, so the next ``put`` rewrites it."""
+        path = self._path(key)
         try:
-            record = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             record = None
-        if not isinstance(record, dict):
+        except (OSError, ValueError) as exc:
+            record = None
+            warnings.warn(
+                f"Cache file {path} is unreadable ({exc}); it is computed again.",
+                CorruptCacheFileWarning,
+                stacklevel=2,
+            )
+        else:
+            if not isinstance(record, dict):
+                warnings.warn(
+                    f"Cache file {path} holds no record; it is computed again.",
+                    CorruptCacheFileWarning,
+                    stacklevel=2,
+                )
+                record = None
+        if record is None:
             self.misses += 1
             return None
         self.hits += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from domainllm.cache.keys import content_key
-from domainllm.cache.records import JsonDiskCache
+from domainllm.cache.records import CorruptCacheFileWarning, JsonDiskCache
 from domainllm.rag.hypothetical_questions import QuestionCache
 from domainllm.runtime.answer_cache import AnswerCache
 from domainllm.runtime.generation_cache import GenerationCache
@@ -52,7 +52,8 @@ def test_record_cache_contract(tmp_path: Path, name: str) -> None:
     assert CACHES[name](tmp_path).get(key)["text"] == "thirty days"
     stored = next(tmp_path.rglob(f"{key}.json"))
     stored.write_text('{"text": "thir', encoding="utf-8")
-    assert cache.get(key) is None
+    with pytest.warns(CorruptCacheFileWarning, match=str(stored)):
+        assert cache.get(key) is None
     cache.put(key, {"text": "again"})
     assert cache.get(key) == {"text": "again"}
 
