@@ -2,46 +2,99 @@
 
 from __future__ import annotations
 
+from domainllm.finetune.adapters import LoraSettings, generator_blocks, load_tokenizer
+from domainllm.finetune.dpo import DpoRecipe, train_dpo
 from domainllm.finetune.fact_checks import PROBE_KINDS, gold_correct, judge_probes, probe_win_rates
 from domainllm.finetune.feedback import FeedbackWidget, LabelLog, evidence_text
 from domainllm.finetune.finetuned import (
+    DPO_ROUNDS,
     EXAMPLE_LABELS,
+    answers_side_by_side,
     closed_book_adapter,
+    closed_book_examples,
     feedback_candidates,
     feedback_round,
+    human_labels_for,
     labels_file,
     my_labels_path,
     raft_adapter,
     raft_examples,
     raft_training_set,
+    reference_answers,
+    reworded_targets,
     round_questions,
 )
 from domainllm.finetune.judge import METHODS, LLMJudge, judge_agreement, load_judge
-from domainllm.finetune.leakage import LeakageError, leakage_report, without_leaks
-from domainllm.finetune.preferences import agreement, ai_labels, head_to_head, reference_win_rate
-from domainllm.finetune.retriever_training import train_retriever, training_triplets, tuned_encoder
-from domainllm.finetune.sft import is_abstention
-from domainllm.finetune.synthetic_data import (
-    SOURCES,
-    QAPair,
+from domainllm.finetune.leakage import LeakageError, fresh_contract_ids, leakage_report, without_leaks
+from domainllm.finetune.llm_pairs import generate_llm_pairs
+from domainllm.finetune.passages import (
     choose_passages,
-    closest_questions,
     facts_by_chunk,
-    fresh_contract_ids,
-    generate_llm_pairs,
     load_facts,
     passage_chunks,
     sample_size,
-    template_pairs,
     training_documents,
-    training_pairs,
 )
+from domainllm.finetune.preferences import (
+    agreement,
+    ai_labels,
+    dpo_examples,
+    head_to_head,
+    merge_labels,
+    preference_rows,
+    reference_win_rate,
+    win_rates,
+)
+from domainllm.finetune.qa_pairs import QAPair, closest_questions, deduplicate
+from domainllm.finetune.retriever_training import (
+    base_embedder,
+    section_retrievers,
+    section_triplets,
+    train_retriever,
+    training_triplets,
+    tuned_encoder,
+)
+from domainllm.finetune.sft import (
+    CLOSED_BOOK_SFT,
+    RAFT_SFT,
+    SftRecipe,
+    is_abstention,
+    token_labels,
+    train_sft,
+)
+from domainllm.finetune.synthetic_data import SOURCES, training_pairs
+from domainllm.finetune.synthetic_data_report import (
+    ALL_CHECKED,
+    LLM_CHECKED,
+    agreement_glue,
+    agreement_table,
+    duplicates_table,
+    fact_check_groups,
+    funnel_chart,
+    funnel_table,
+    leaks_table,
+    planted_leaks,
+    win_rate_chart,
+    win_rate_glue,
+)
+from domainllm.finetune.template_pairs import template_pairs
 
 __all__ = [
+    "LoraSettings",
+    "generator_blocks",
+    "load_tokenizer",
+    "CLOSED_BOOK_SFT",
+    "RAFT_SFT",
+    "SftRecipe",
+    "token_labels",
+    "train_sft",
+    "DpoRecipe",
+    "train_dpo",
     "QAPair",
     "SOURCES",
     "choose_passages",
     "closest_questions",
+    "deduplicate",
     "facts_by_chunk",
     "fresh_contract_ids",
     "generate_llm_pairs",
@@ -63,6 +116,9 @@ __all__ = [
     "judge_agreement",
     "load_judge",
     "is_abstention",
+    "base_embedder",
+    "section_retrievers",
+    "section_triplets",
     "train_retriever",
     "training_triplets",
     "tuned_encoder",
@@ -71,16 +127,38 @@ __all__ = [
     "evidence_text",
     "agreement",
     "ai_labels",
+    "dpo_examples",
     "head_to_head",
+    "merge_labels",
+    "preference_rows",
     "reference_win_rate",
+    "win_rates",
+    "DPO_ROUNDS",
     "EXAMPLE_LABELS",
+    "answers_side_by_side",
     "closed_book_adapter",
+    "closed_book_examples",
     "feedback_candidates",
     "feedback_round",
+    "human_labels_for",
     "labels_file",
     "my_labels_path",
     "raft_adapter",
     "raft_examples",
     "raft_training_set",
+    "reference_answers",
+    "reworded_targets",
     "round_questions",
+    "ALL_CHECKED",
+    "LLM_CHECKED",
+    "agreement_glue",
+    "agreement_table",
+    "duplicates_table",
+    "fact_check_groups",
+    "funnel_chart",
+    "funnel_table",
+    "leaks_table",
+    "planted_leaks",
+    "win_rate_chart",
+    "win_rate_glue",
 ]

@@ -109,7 +109,8 @@ def preference_rows(labels: Sequence[Label], per_kind: int = 1) -> Any:
             rows.append(
                 {
                     "question": label.pair.question,
-                    "label": f"{label.label} ({label.labeller})",
+                    "label": label.label,
+                    "by": label.labeller,
                     "A (greedy)": label.pair.answer_a,
                     "B (sampled)": label.pair.answer_b,
                     "correction": label.corrected,

@@ -1,9 +1,10 @@
-"""Fine-tune the embedder on (training question, gold passage, hard negative) triplets, contrastively.
+"""Fine-tune the embedder on (training question, gold passage, hard negative) triplets, contrastively (lab 7b).
 
 The loss is sentence-transformers' ``MultipleNegativesRankingLoss``: each question must
 score its own passage above its hard negative and above every other passage in the batch.
-Only ``train`` questions are used; the tuned model is cached by a hash of its
-data and settings, like the LoRA adapters.
+Lab 7b builds it in the page and hands it to :func:`train_retriever`. Only ``train`` questions
+are used; the tuned model is cached by a hash of its data, loss and settings, like the LoRA
+adapters.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from domainllm.metrics.retrieval import is_relevant
 from domainllm.paths import cache_dir
 from domainllm.rag.chunking import Chunk, chunk_documents
 from domainllm.rag.contract_context import contract_header
-from domainllm.rag.recipes import SECTION_INDEX, register_encoder
+from domainllm.rag.recipes import SECTION_INDEX, build_index, register_encoder
+from domainllm.rag.retrievers import make_retriever
 from domainllm.runtime.embedding_cache import CachedEncoder
 
 
@@ -69,8 +71,48 @@ def training_triplets(
     return triplets
 
 
-def _folder(pairs: Sequence[tuple[str, str, str]], recipe: RetrieverRecipe, base: str, steps: int) -> Path:
+def section_triplets() -> list[tuple[str, str, str]]:
+    """The book's triplets: every ``train`` question over the section chunks, each passage opening
+    with its contract's header (as the section index embeds it)."""
+    chunks = chunk_documents(load_corpus(), SECTION_INDEX.strategy, **SECTION_INDEX.params)
+    return training_triplets(load_questions("train"), chunks, contract_header)
+
+
+def base_embedder(settings: Settings | None = None) -> Any:
+    """A fresh copy of the configured embedder (a ``SentenceTransformer``) to fine-tune.
+
+    Not the process-wide one that indexes and searches: training changes its weights.
+    """
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    from domainllm.runtime.models import embedder_source
+
+    settings = settings or get_settings()
+    shown = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in the lab's page
+    try:
+        return SentenceTransformer(embedder_source(settings), device=settings.device)
+    finally:
+        if shown:
+            transformers_logging.enable_progress_bar()
+
+
+def loss_description(loss: Any) -> dict[str, Any]:
+    """The loss's class and settings, JSON-ready (part of the tuned model's cache key)."""
+    return {"class": type(loss).__name__, **json.loads(json.dumps(loss.get_config_dict(), default=str))}
+
+
+def _folder(
+    pairs: Sequence[tuple[str, str, str]],
+    recipe: RetrieverRecipe,
+    base: str,
+    steps: int,
+    loss: dict[str, Any] | None = None,
+) -> Path:
     description = {"pairs": list(pairs), "recipe": dataclasses.asdict(recipe), "base": base, "steps": steps}
+    if loss is not None:  # the default loss adds nothing: models tuned with it keep the names they had
+        description["loss"] = loss
     digest = hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()[:16]
     return cache_dir("retrievers") / f"minilm-tuned-{digest}"
 
@@ -98,12 +140,29 @@ class TunedRetriever:
         return CachedEncoder(sentence_encode(model), f"tuned:{self.path.name}{dtype_tag(settings)}")
 
 
+def _custom_loss(loss: Any, base: str) -> dict[str, Any] | None:
+    """The description of ``loss`` for the cache key, None for the default loss; checks that it
+    wraps the configured embedder, which the key names."""
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+
+    source = getattr(getattr(loss.model[0], "auto_model", None), "name_or_path", base)
+    if Path(source).name != Path(base).name:
+        raise ValueError(f"The loss must wrap base_embedder() ({base}); it wraps {source}.")
+    described = loss_description(loss)
+    return None if described == loss_description(MultipleNegativesRankingLoss(loss.model)) else described
+
+
 def train_retriever(
     pairs: Sequence[tuple[str, str, str]],
     recipe: RetrieverRecipe | None = None,
     settings: Settings | None = None,
+    loss: Any = None,
 ) -> TunedRetriever:
-    """Fine-tune the configured embedder on ``pairs`` (or load the cached result)."""
+    """Fine-tune the configured embedder on ``pairs`` with ``loss`` (or load the cached result).
+
+    ``loss``: a sentence-transformers loss around :func:`base_embedder`'s model; by default
+    ``MultipleNegativesRankingLoss`` with its default settings.
+    """
     from domainllm.runtime.models import embedder_source
 
     recipe = recipe or RetrieverRecipe()
@@ -114,17 +173,14 @@ def train_retriever(
         )
     steps = settings.scaled(recipe.steps)
     base = embedder_source(settings)
-    folder = _folder(pairs, recipe, Path(base).name, steps)
+    custom = None if loss is None else _custom_loss(loss, base)
+    folder = _folder(pairs, recipe, Path(base).name, steps, custom)
 
     def train(staging: Path) -> dict[str, Any]:
         from datasets import Dataset
-        from sentence_transformers import (
-            SentenceTransformer,
-            SentenceTransformerTrainer,
-            SentenceTransformerTrainingArguments,
-        )
-        from sentence_transformers.losses import MultipleNegativesRankingLoss
-        from sentence_transformers.training_args import BatchSamplers
+        from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+        from sentence_transformers.sentence_transformer.training_args import BatchSamplers
 
         rows = list(pairs)
         random.Random(recipe.seed).shuffle(rows)
@@ -135,7 +191,8 @@ def train_retriever(
                 "negative": [n for _, _, n in rows],
             }
         )
-        model = SentenceTransformer(base, device=settings.device)
+        objective = loss if loss is not None else MultipleNegativesRankingLoss(base_embedder(settings))
+        model = objective.model
         model.max_seq_length = recipe.max_seq_length  # the contract header and the section's opening
         with tempfile.TemporaryDirectory() as scratch:
             args = SentenceTransformerTrainingArguments(
@@ -152,7 +209,7 @@ def train_retriever(
                 batch_sampler=BatchSamplers.NO_DUPLICATES,
             )
             trainer = SentenceTransformerTrainer(
-                model=model, args=args, train_dataset=dataset, loss=MultipleNegativesRankingLoss(model)
+                model=model, args=args, train_dataset=dataset, loss=objective
             )
             started = time.perf_counter()
             trainer.train()
@@ -164,11 +221,25 @@ def train_retriever(
     return TunedRetriever(folder, build_once(folder, train))
 
 
+def section_retrievers(
+    encoders: Mapping[str, Any], kinds: Sequence[str] = ("dense", "hybrid")
+) -> Iterator[tuple[str, str, Any]]:
+    """(encoder name, kind, retriever) for each encoder and retriever kind, over the section index
+    embedded by that encoder (None: the configured embedder). Each index is built when its turn
+    comes and closed once its retrievers have been used."""
+    for name, encoder in encoders.items():
+        index = build_index(SECTION_INDEX, encode=encoder)
+        try:
+            for kind in kinds:
+                yield name, kind, make_retriever(kind, index)
+        finally:
+            index.close()
+
+
 def tuned_encoder() -> Any:
     """Lab 7b's fine-tuned MiniLM (triplets from the ``train`` questions over section chunks), as an
     encoder; loaded from the cache, or trained now when the cache has none."""
-    chunks = chunk_documents(load_corpus(), SECTION_INDEX.strategy, **SECTION_INDEX.params)
-    return train_retriever(training_triplets(load_questions("train"), chunks, contract_header)).encoder()
+    return train_retriever(section_triplets()).encoder()
 
 
 register_encoder("tuned", tuned_encoder)
