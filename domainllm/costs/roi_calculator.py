@@ -1,4 +1,4 @@
-"""An interactive ROI calculator: sliders for volume, prices and retraining, redrawing the cost curves.
+"""Lab 10's interactive ROI calculator: sliders for volume, prices and retraining, redrawing the cost curves.
 
 ``roi_calculator(model)`` shows the controls and draws the cumulative cost curves over the
 chosen horizon and the total cost against monthly volume, with every break-even point marked
@@ -12,8 +12,10 @@ Two ways to look at it:
   ``Output`` widget above that first image, and the first image is blanked where the
   front end supports updating a display.
 
-Every slider value passes through :func:`domainllm.costs.model.clamp_inputs` with the slider's own
-range before it reaches the cost model, so no combination of controls gives a negative cost.
+Every slider value passes through :func:`domainllm.costs.sensitivity.clamp_inputs` with the slider's own
+range before it reaches the cost model, so no combination of controls gives a negative cost. If a
+redraw fails all the same, the error is shown in the calculator (under the controls, in place of a
+figure that no longer matches them) and logged, rather than reaching only JupyterLab's log.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,9 +32,11 @@ from IPython.display import HTML, DisplayHandle, Image, clear_output, display
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from domainllm.costs.break_even_tables import format_volume
 from domainllm.costs.cost_plots import cumulative_cost_plot, volume_cost_plot
-from domainllm.costs.model import Approach, break_even_volume, cheapest, clamp_inputs, total_cost
-from domainllm.costs.roi import ASSUMPTIONS, RoiModel, format_volume
+from domainllm.costs.model import Approach, break_even_volume, cheapest, total_cost
+from domainllm.costs.roi import ASSUMPTIONS, RoiModel
+from domainllm.costs.sensitivity import clamp_inputs
 
 __all__ = ["CADENCES", "HORIZONS", "RoiCalculator", "roi_calculator"]
 
@@ -39,6 +44,7 @@ CADENCES: tuple[tuple[str, int], ...] = (("monthly", 1), ("quarterly", 3), ("hal
 HORIZONS: tuple[int, ...] = (12, 24, 36)
 VOLUME_EXPONENTS = (1.0, 9.0)  # the volume slider runs from 10 to 10^9 queries per month
 _PRICE_HEADROOM = 4.0  # price sliders run from 0 to this multiple of the price in the table
+logger = logging.getLogger(__name__)
 
 
 def _default_prices(model: RoiModel) -> list[str]:
@@ -139,6 +145,7 @@ class RoiCalculator:
                 layout=layout,
             )
         self.output = widgets.Output()
+        self.message = widgets.HTML()  # a redraw's error, if any
         self._static: list[DisplayHandle] = []
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
@@ -201,7 +208,7 @@ class RoiCalculator:
 
     def widget(self) -> widgets.VBox:
         """The controls and the live output area, as one widget."""
-        return widgets.VBox([*self.controls.values(), self.output])
+        return widgets.VBox([*self.controls.values(), self.message, self.output])
 
     def _render(self) -> tuple[Image, HTML]:
         figure = self.figure()
@@ -216,11 +223,24 @@ class RoiCalculator:
         self._static = [display(image, display_id=True), display(summary, display_id=True)]
 
     def _redraw(self, change: Any = None) -> None:
-        """Redraw in the live output area and blank the first, static state."""
-        image, summary = self._render()
+        """Redraw in the live output area and blank the first, static state.
+
+        An error is shown in :attr:`message` (and logged) instead of the figure, which no longer
+        matches the controls; the next successful redraw clears it.
+        """
+        try:
+            shown: tuple[Any, ...] = self._render()
+            self.message.value = ""
+        except Exception as error:
+            logger.exception("The ROI calculator could not redraw")
+            shown = ()
+            self.message.value = (
+                f"<p style='color:#b00020'><b>Error:</b> {html.escape(type(error).__name__)}: "
+                f"{html.escape(str(error))}</p>"
+            )
         with self.output:
             clear_output(wait=True)
-            display(image, summary)
+            display(*shown)
         for handle in self._static:
             if handle is not None:
                 handle.update(HTML(""))

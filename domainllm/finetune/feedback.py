@@ -15,7 +15,7 @@ import hashlib
 import html
 import json
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -243,8 +243,3 @@ class FeedbackWidget:
         from IPython.display import display
 
         display(self.box)
-
-
-def labels_by_pair(labels: Iterable[Label]) -> dict[str, Label]:
-    """Index labels by pair id (later ones win)."""
-    return {label.pair.pair_id: label for label in labels}

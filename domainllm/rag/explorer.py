@@ -1,12 +1,15 @@
-"""An ipywidgets RAG explorer: type a question, pick index, retriever and k, see passages and answer.
+"""Lab 3's RAG explorer (ipywidgets): type a question, pick index, retriever and k, see passages and answer.
 
 The widget runs once when created, so the built HTML book shows a real result (ipywidgets
-saves the widget state); on Binder or in Jupyter every change re-runs the search.
+saves the widget state); on Binder or in Jupyter each click on *Ask* runs the search again with
+the current settings. While it runs the button is disabled; if it fails, the error is shown in
+the widget (an exception in a widget callback would otherwise reach only JupyterLab's log).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +19,8 @@ from domainllm.rag.contract_context import contract_filter
 from domainllm.rag.pipeline import RagPipeline, passage_heading
 from domainllm.rag.retrievers import ChunkIndex, FilteredRetriever, make_retriever
 from domainllm.runtime.generation import Generator
+
+logger = logging.getLogger(__name__)
 
 
 def highlight_evidence(chunk: Chunk, evidence: Sequence[Evidence]) -> str:
@@ -102,16 +107,32 @@ def rag_explorer(
                 retriever, (rerankers or {})[reranker_choice.value], candidates=candidates
             )
         pipeline = RagPipeline("explorer", generator, retriever, k=k_choice.value, max_new_tokens=32)
-        chunks = retriever.retrieve([query], k=k_choice.value)[0]
-        answer = generator.chat(
-            [pipeline.messages(gold_by_text.get(query) or _adhoc(query), chunks)], max_new_tokens=32
-        )
-        result.value = render_result(query, chunks, answer[0].text, gold_by_text.get(query))
+        # through the pipeline, so an answer given before (by a lab, or the book build) comes from the cache
+        answer = pipeline.run([gold_by_text.get(query) or _adhoc(query)], progress=False)[0]
+        result.value = render_result(query, answer.chunks, answer.answer, gold_by_text.get(query))
 
-    ask.on_click(run)
-    run()
+    def ask_clicked(*_: object) -> None:
+        ask.disabled, ask.description = True, "Asking…"
+        try:
+            run()
+        except Exception as error:  # shown where the reader looks, and logged with its traceback
+            logger.exception("The RAG explorer failed")
+            result.value = error_html(error)
+        finally:
+            ask.disabled, ask.description = False, "Ask"
+
+    ask.on_click(ask_clicked)
+    run()  # the first result (what the book shows); an error here fails the cell itself
     controls = widgets.HBox([index_choice, retriever_choice, k_choice])
     return widgets.VBox([text, controls, widgets.HBox([reranker_choice, use_filter]), ask, result])
+
+
+def error_html(error: BaseException) -> str:
+    """An exception as a short HTML message for a widget."""
+    return (
+        f"<p style='color:#b00020'><b>Error:</b> {html.escape(type(error).__name__)}: "
+        f"{html.escape(str(error))}</p>"
+    )
 
 
 def _adhoc(text: str) -> Question:
