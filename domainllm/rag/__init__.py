@@ -26,7 +26,30 @@ from domainllm.rag.hypothetical_questions import (
     question_chunks,
 )
 from domainllm.rag.injection import attack_succeeded, guarded_messages, inject, is_instruction_like
+from domainllm.rag.lab_tables import (
+    interval,
+    recall_bars,
+    recall_curves,
+    report_bars,
+    report_estimate,
+    report_estimates,
+    report_table,
+    retrieval_table,
+)
 from domainllm.rag.pipeline import RagPipeline, rag_messages
+from domainllm.rag.post_retrieval_tables import (
+    CitationReport,
+    best_variant_numbers,
+    citation_report,
+    compression_figure,
+    dedup_table,
+)
+from domainllm.rag.pre_retrieval_tables import (
+    ContractSubset,
+    contract_subset,
+    recall_summary_table,
+    transform_table,
+)
 from domainllm.rag.query_transforms import (
     TransformedRetriever,
     decompose_questions,
@@ -93,4 +116,21 @@ __all__ = [
     "build_index",
     "make_pipeline",
     "rag_explorer",
+    "interval",
+    "recall_bars",
+    "recall_curves",
+    "report_bars",
+    "report_estimate",
+    "report_estimates",
+    "report_table",
+    "retrieval_table",
+    "ContractSubset",
+    "contract_subset",
+    "recall_summary_table",
+    "transform_table",
+    "CitationReport",
+    "best_variant_numbers",
+    "citation_report",
+    "compression_figure",
+    "dedup_table",
 ]
