@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from domainllm.benchmark.benchmark_report import (
+    METRIC_NAMES,
+    SUMMARY_METRIC,
+    benchmark_glue,
+    metric_means_table,
+    pareto_chart,
+    summary_glue,
+    summary_table,
+    summary_verdicts,
+    usage_table,
+)
 from domainllm.benchmark.evaluation import retrieval_scores, sample_questions
 from domainllm.benchmark.multidoc_bench import (
     KINDS,
@@ -44,4 +55,13 @@ __all__ = [
     "load_or_run_benchmark",
     "results_table",
     "split_chart_data",
+    "METRIC_NAMES",
+    "SUMMARY_METRIC",
+    "benchmark_glue",
+    "metric_means_table",
+    "pareto_chart",
+    "summary_glue",
+    "summary_table",
+    "summary_verdicts",
+    "usage_table",
 ]

@@ -26,6 +26,24 @@ from domainllm.costs.pareto import pareto_front
 from domainllm.costs.pricing import DEFAULT_PRICING_PATH, PricingError, load_pricing
 from domainllm.costs.roi import CostSetup, RoiModel, uncertainty_ranges
 from domainllm.costs.roi_calculator import roi_calculator
+from domainllm.costs.roi_report import (
+    Corrections,
+    TornadoMetric,
+    accuracy_table,
+    break_even_glue,
+    break_even_sentence,
+    break_even_table,
+    cost_items_table,
+    cumulative_cost_panels,
+    cumulative_cost_table,
+    gpu_conversion_table,
+    guide_glue,
+    hosted_glue,
+    measured_table,
+    swapped_systems_error,
+    training_table,
+    volume_cost_chart,
+)
 from domainllm.costs.sensitivity import sensitivity
 
 __all__ = [
@@ -60,4 +78,20 @@ __all__ = [
     "tornado_plot",
     "volume_cost_plot",
     "roi_calculator",
+    "Corrections",
+    "TornadoMetric",
+    "accuracy_table",
+    "break_even_glue",
+    "break_even_sentence",
+    "break_even_table",
+    "cost_items_table",
+    "cumulative_cost_panels",
+    "cumulative_cost_table",
+    "gpu_conversion_table",
+    "guide_glue",
+    "hosted_glue",
+    "measured_table",
+    "swapped_systems_error",
+    "training_table",
+    "volume_cost_chart",
 ]
