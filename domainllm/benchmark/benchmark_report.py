@@ -18,18 +18,6 @@ from matplotlib.figure import Figure
 
 from domainllm.benchmark.systems import HEADLINE_METRIC, SYSTEMS_BY_NAME
 
-__all__ = [
-    "METRIC_NAMES",
-    "SUMMARY_METRIC",
-    "benchmark_glue",
-    "metric_means_table",
-    "pareto_chart",
-    "summary_glue",
-    "summary_table",
-    "summary_verdicts",
-    "usage_table",
-]
-
 # Every answer metric the benchmark records, as the lab's table names it.
 METRIC_NAMES = {
     "em": "exact match",

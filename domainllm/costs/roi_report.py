@@ -36,25 +36,6 @@ from domainllm.costs.model import (
 from domainllm.costs.sensitivity import SensitivityBar
 from domainllm.metrics.stats import Estimate
 
-__all__ = [
-    "Corrections",
-    "TornadoMetric",
-    "accuracy_table",
-    "break_even_glue",
-    "break_even_sentence",
-    "break_even_table",
-    "cost_items_table",
-    "cumulative_cost_panels",
-    "cumulative_cost_table",
-    "gpu_conversion_table",
-    "guide_glue",
-    "hosted_glue",
-    "measured_table",
-    "swapped_systems_error",
-    "training_table",
-    "volume_cost_chart",
-]
-
 HELD_OUT = ("test_paraphrase", "test_fresh")
 _NAMES = {spec.key: spec.name for spec in APPROACHES}
 

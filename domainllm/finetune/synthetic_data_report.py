@@ -30,21 +30,6 @@ from domainllm.plots import bar_with_intervals
 from domainllm.rag.chunking import Chunk
 from domainllm.rag.contract_context import contract_ids_in
 
-__all__ = [
-    "ALL_CHECKED",
-    "LLM_CHECKED",
-    "agreement_glue",
-    "agreement_table",
-    "duplicates_table",
-    "fact_check_groups",
-    "funnel_chart",
-    "funnel_table",
-    "leaks_table",
-    "planted_leaks",
-    "win_rate_chart",
-    "win_rate_glue",
-]
-
 LLM_CHECKED = "LLM pairs the facts can check"
 ALL_CHECKED = "all of the above"
 Decisions = tuple[list[bool], list[bool]]
