@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,30 @@ def read_manifest(target: Path, marker: str = MARKER) -> dict[str, Any]:
     return json.loads((target / marker).read_text(encoding="utf-8"))
 
 
+def _manifest_if_built(target: Path, marker: str) -> dict[str, Any] | None:
+    """The finished build's manifest, or None when the folder is not built or its marker is
+    corrupt (then a warning names the file, and the folder is built again)."""
+    if not is_built(target, marker):
+        return None
+    try:
+        manifest = read_manifest(target, marker)
+    except (OSError, ValueError) as exc:
+        manifest = None
+        reason = str(exc)
+    else:
+        reason = "not a JSON object"
+    if isinstance(manifest, dict):
+        return manifest
+    from domainllm.cache.records import CorruptCacheFileWarning
+
+    warnings.warn(
+        f"Cache file {target / marker} is unreadable ({reason}); {target} is built again.",
+        CorruptCacheFileWarning,
+        stacklevel=3,
+    )
+    return None
+
+
 def build_once(
     target: Path, build: Callable[[Path], dict[str, Any] | None], marker: str = MARKER
 ) -> dict[str, Any]:
@@ -49,13 +74,15 @@ def build_once(
     ``build`` fills the staging folder and may return a JSON-ready manifest; it is written to
     the marker file, then the staging folder is renamed to ``target`` in one step.
     """
-    if is_built(target, marker):
-        return read_manifest(target, marker)
+    manifest = _manifest_if_built(target, marker)
+    if manifest is not None:
+        return manifest
     target.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(target.parent / f".{target.name}.lock"):
-        if is_built(target, marker):
-            return read_manifest(target, marker)
-        if target.exists():  # left over from an interrupted run: start again
+        manifest = _manifest_if_built(target, marker)
+        if manifest is not None:
+            return manifest
+        if target.exists():  # left over from an interrupted run, or a corrupt marker: start again
             shutil.rmtree(target)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
         try:

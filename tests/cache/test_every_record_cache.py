@@ -61,3 +61,22 @@ def test_record_cache_contract(tmp_path: Path, name: str) -> None:
 def test_content_key_ignores_dict_order_and_sees_every_part() -> None:
     assert content_key({"a": 1, "b": 2}) == content_key({"b": 2, "a": 1})
     assert content_key("m", "q", 1) != content_key("m", "q", 2)
+
+
+def test_folder_with_a_corrupt_marker_is_named_and_built_again(tmp_path: Path) -> None:
+    from domainllm.cache.folders import MARKER, build_once
+
+    builds = []
+
+    def build(staging: Path) -> dict:
+        builds.append(staging)
+        (staging / "weights.bin").write_bytes(b"w")
+        return {"n": len(builds)}
+
+    target = tmp_path / "adapter"
+    assert build_once(target, build) == {"n": 1}
+    assert build_once(target, build) == {"n": 1} and len(builds) == 1
+    (target / MARKER).write_text('{"n": ', encoding="utf-8")
+    with pytest.warns(CorruptCacheFileWarning, match=str(target / MARKER)):
+        assert build_once(target, build) == {"n": 2}
+    assert (target / "weights.bin").read_bytes() == b"w"
