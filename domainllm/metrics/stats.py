@@ -8,13 +8,19 @@ and system comparisons use a paired bootstrap over the same questions.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
 __all__ = [
     "Estimate",
+    "binary_scores",
+    "is_binary",
+    "proportion",
+    "wilson_interval",
     "PairedComparison",
     "bootstrap_ci",
     "paired_bootstrap",
@@ -142,6 +148,39 @@ def paired_bootstrap(
     return PairedComparison(float(diffs.mean()), low, high, float(p_value), int(diffs.size))
 
 
+def binary_scores(values: Iterable[float], name: str) -> list[int]:
+    """``values`` as 0/1 integers; anything else raises ``ValueError`` naming ``name``."""
+    scores = [float(v) for v in values]
+    bad = sorted({v for v in scores if v not in (0.0, 1.0)})
+    if bad:
+        raise ValueError(f"{name} must hold right (1) or wrong (0) scores; found {bad[:3]}")
+    return [int(v) for v in scores]
+
+
+def is_binary(values: Sequence[float]) -> bool:
+    """True when every score is 0 or 1 (a right/wrong metric such as accuracy)."""
+    return all(float(v) in (0.0, 1.0) for v in values)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Estimate:
+    """Wilson score interval for ``successes`` out of ``n``: never empty, never outside [0, 1]."""
+    if n < 1:
+        raise ValueError("a proportion needs at least one observation; got n = 0")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must lie between 0 and n = {n}; got {successes}")
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+
+
+def proportion(values: Iterable[float], confidence: float = 0.95) -> Estimate:
+    """Share of right answers among 0/1 ``values`` with its Wilson interval."""
+    scores = binary_scores(values, "values")
+    return wilson_interval(sum(scores), len(scores), confidence)
+
+
 def win_rate(
     outcomes: Iterable[float], confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0
 ) -> Estimate:
@@ -162,11 +201,15 @@ def summarize(
 ) -> dict[str, Estimate]:
     """:func:`bootstrap_ci` for every named list of scores, keeping the mapping's order.
 
+    A list of right/wrong (0/1) scores gets the Wilson interval of :func:`proportion` instead.
+
     An empty list raises ``ValueError``, or with ``skip_empty`` is left out (a report over no
     answers has no metrics).
     """
     return {
-        name: bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
+        name: proportion(values, confidence)
+        if len(values) and is_binary(values)
+        else bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
         for name, values in scores.items()
         if len(values) or not skip_empty
     }
