@@ -20,6 +20,7 @@ from domainllm.rag.grounding import strip_citations
 from domainllm.rag.pipeline import RagAnswer
 
 ANSWER_METRICS = ("em", "contains", "f1", "token_recall", "rouge_l_recall")
+FORM_METRICS = ("accuracy", "span_precision", "span_recall", "span_f1")  # by answer form (lab 4b)
 RETRIEVAL_METRICS = ("recall@k", "mrr", "ndcg@k", "context_precision", "context_recall")
 
 
@@ -65,12 +66,27 @@ def answer_scores(
     """Per-question answer metrics; ``similarity`` (embedding cosine) too when ``encode`` is given.
 
     Passage citations such as ``[2]`` are removed before scoring: they are not part of the answer.
+    ``token_recall`` is continuous-eval's (stop words removed), as in the original labs, and
+    ``answer_chars`` the answer's length beside it. ``accuracy`` scores value questions only and
+    the ``span_*`` metrics clause questions only (their lists hold only those questions).
     """
-    scores: dict[str, list[float]] = {name: [] for name in ANSWER_METRICS}
+    from domainllm.metrics.recall_overlap import overlap_token_recall
+    from domainllm.metrics.spans import span_scores
+    from domainllm.metrics.value_match import value_accuracy
+
+    scores: dict[str, list[float]] = {name: [] for name in (*ANSWER_METRICS, *FORM_METRICS, "answer_chars")}
     texts = [strip_citations(answer.answer) for answer in answers]
     for answer, text in zip(answers, texts, strict=True):
-        for name, value in metrics.score_answer(text, answer.question.references).items():
+        references = answer.question.references
+        for name, value in metrics.score_answer(text, references).items():
             scores[name].append(value)
+        scores["token_recall"][-1] = overlap_token_recall(text, references)
+        scores["answer_chars"].append(float(len(text)))
+        if answer.question.form == "clause":
+            for name, value in span_scores(answer.spans, answer.question.evidence).items():
+                scores[name].append(value)
+        else:
+            scores["accuracy"].append(value_accuracy(text, references))
     if encode is not None and answers:
         similarity = metrics.embedding_similarity(texts, [a.question.answer for a in answers], encode)
         scores["similarity"] = [float(v) for v in similarity]
@@ -99,8 +115,11 @@ def pipeline_report(
 ) -> dict[str, Any]:
     """Everything measured for one pipeline, JSON-ready: n, metrics with intervals, tokens, latency."""
     scores = answer_scores(answers, encode)
-    if k is not None and any(a.chunks for a in answers):
-        scores.update(retrieval_scores([a.question for a in answers], [a.chunks for a in answers], k))
+    with_evidence = [a for a in answers if a.question.evidence]  # recall is undefined without gold
+    if k is not None and any(a.chunks for a in with_evidence):
+        scores.update(
+            retrieval_scores([a.question for a in with_evidence], [a.chunks for a in with_evidence], k)
+        )
     return {
         "n": len(answers),
         "metrics": {

@@ -39,7 +39,7 @@ from domainllm.graph.triple_extraction import (
     value_matches,
 )
 from domainllm.metrics.stats import Estimate, bootstrap_ci, paired_bootstrap
-from domainllm.rag.recipes import PIPELINES, IndexRecipe, make_pipeline
+from domainllm.rag.recipes import PIPELINES, IndexKey, make_pipeline
 
 __all__ = [
     "APPROACHES",
@@ -302,7 +302,7 @@ def answer_vector_rag(
     questions: Sequence[Question], generator: Any, pipeline: str = "advanced_rag"
 ) -> tuple[list[str], dict[str, float]]:
     """Answers of a :mod:`domainllm.benchmark.rag_runner` pipeline (its index is built and closed here)."""
-    indexes: dict[IndexRecipe, Any] = {}
+    indexes: dict[IndexKey, Any] = {}
     try:
         rag = make_pipeline(PIPELINES[pipeline], generator, indexes)
         answers = rag.run(questions)

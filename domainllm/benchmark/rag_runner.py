@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from domainllm.benchmark.evaluation import (
@@ -18,6 +18,7 @@ from domainllm.benchmark.evaluation import (
     sample_questions,
 )
 from domainllm.benchmark.rag_targets import rag_targets
+from domainllm.benchmark.reading_targets import gold_chars, reading_targets
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.documents import load_corpus
 from domainllm.corpus.questions import Question, load_questions
@@ -28,10 +29,12 @@ from domainllm.rag.pipeline import RagPipeline
 from domainllm.rag.recipes import (
     NAIVE_INDEX,
     PIPELINES,
+    IndexKey,
     IndexRecipe,
     PipelineRecipe,
     make_pipeline,
     make_recipe_retriever,
+    skip_reason,
 )
 from domainllm.rag.retrievers import ChunkIndex
 
@@ -60,6 +63,9 @@ def evaluate_pipeline(
             "answer": a.answer,
             "gold": a.question.answer,
             "chunks": [c.id for c in a.chunks],
+            "spans": [[s.doc_id, s.start, s.end] for s in a.spans],
+            "citation": a.citation,
+            "note": a.note,
         }
         for a in answers
     ]
@@ -84,7 +90,7 @@ def retrieval_report(
 
 def retrieval_latency(
     recipe: PipelineRecipe,
-    indexes: dict[IndexRecipe, ChunkIndex],
+    indexes: dict[IndexKey, ChunkIndex],
     questions: Sequence[Question],
     limit: int = LATENCY_QUERIES,
 ) -> dict[str, float]:
@@ -125,13 +131,31 @@ def indexing_throughput(recipe: IndexRecipe = NAIVE_INDEX, limit: int = INDEXING
     }
 
 
+def reading_lines(result: dict[str, Any]) -> list[str]:
+    """One line per pipeline with its reader and the reading metrics (lab 4b) it was scored on."""
+    lines = []
+    for name, report in result["pipelines"].items():
+        shown = [
+            m for m in ("accuracy", "span_f1", "token_recall", "rouge_l_recall") if m in report["metrics"]
+        ]
+        cells = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in shown)
+        chars = report["metrics"]["answer_chars"]["mean"]
+        lines.append(f"{name:>16} [{report.get('reader', '?')} reader]: {cells}, {chars:.0f} characters")
+    return lines
+
+
 def run_rag_benchmark(
     split: str = "test_paraphrase",
     names: Sequence[str] | None = None,
     n: int | None = None,
     settings: Settings | None = None,
+    say: Callable[[str], None] | None = print,
 ) -> dict[str, Any]:
-    """Score each named pipeline on a seeded sample of ``split``; retrieval also on the whole split."""
+    """Score each named pipeline on a seeded sample of ``split``; retrieval also on the whole split.
+
+    Pipelines the corpus cannot run (the tuned retriever without train questions) are skipped
+    and questions without an answer or evidence left out where they are undefined; ``say``
+    prints each such note, and a line of reading metrics per pipeline."""
     from domainllm.runtime.embedding_cache import cached_embedder_encode
     from domainllm.runtime.models import load_generator
 
@@ -146,24 +170,54 @@ def run_rag_benchmark(
             f"Split {split!r} of the {describe_corpus()} has no questions: nothing to score. "
             "Choose another --split, or generate a larger corpus (--contracts)."
         )
-    sample = sample_questions(questions, eval_size(settings) if n is None else n, seed=settings.seed)
+    notes: list[str] = []
+    answered = [q for q in questions if q.answer.strip()]  # CUAD: clauses absent from the contract
+    with_evidence = [q for q in questions if q.evidence]  # recall@k is undefined without gold evidence
+    if len(answered) < len(questions):
+        notes.append(
+            f"{len(questions) - len(answered)} of {len(questions)} questions have no answer in their contract: answers are scored on the other {len(answered)}"
+        )
+    if len(with_evidence) < len(questions):
+        notes.append(
+            f"{len(questions) - len(with_evidence)} questions without gold evidence are left out of retrieval recall ({len(with_evidence)} scored)"
+        )
+    if not answered:
+        raise ValueError(f"Split {split!r} of the {describe_corpus()} has no answered question to score.")
+    sample = sample_questions(answered, eval_size(settings) if n is None else n, seed=settings.seed)
+    skipped = {name: reason for name in names if (reason := skip_reason(PIPELINES[name]))}
+    notes += [f"skipped {name}: {reason}" for name, reason in skipped.items()]
     generator = load_generator(settings)
     encode = cached_embedder_encode(settings)
-    indexes: dict[IndexRecipe, ChunkIndex] = {}
+    indexes: dict[IndexKey, ChunkIndex] = {}
     results: dict[str, Any] = {}
+    retrievals: dict[PipelineRecipe, dict[str, Any]] = {}  # pipelines that differ only in their reader
     try:
-        for name in names:
-            pipeline = make_pipeline(PIPELINES[name], generator, indexes)
+        for name in [name for name in names if name not in skipped]:
+            recipe = PIPELINES[name]
+            pipeline = make_pipeline(recipe, generator, indexes)
             results[name] = evaluate_pipeline(pipeline, sample, encode=encode)
+            results[name]["reader"] = recipe.reader
             if pipeline.retriever is not None:
-                results[name]["retrieval_all"] = retrieval_report(pipeline, questions)
-                results[name]["retrieval_at_target_k"] = retrieval_report(pipeline, questions, TARGET_K)
-                results[name]["latency_ms"] = retrieval_latency(PIPELINES[name], indexes, questions)
+                same = dataclasses.replace(recipe, name="", reader="")
+                if same not in retrievals:
+                    retrievals[same] = {
+                        "retrieval_all": retrieval_report(pipeline, with_evidence),
+                        "retrieval_at_target_k": retrieval_report(pipeline, with_evidence, TARGET_K),
+                        "latency_ms": retrieval_latency(recipe, indexes, with_evidence),
+                    }
+                results[name].update(retrievals[same])
     finally:
         for index in indexes.values():
             index.close()
-    result = {"split": split, "n_sample": len(sample), "n_split": len(questions), "pipelines": results}
+    result = {"split": split, "corpus": describe_corpus(), "n_sample": len(sample), "n_split": len(questions)}
+    result.update(
+        {"n_answered": len(answered), "n_with_evidence": len(with_evidence), "gold_chars": gold_chars(sample)}
+    )
+    result.update({"notes": notes, "skipped": skipped, "pipelines": results})
+    if say is not None:
+        for line in [*(f"note: {n}" for n in notes), *reading_lines(result)]:
+            say(line)
     if any(PIPELINES[name].index is not None for name in names):
         result["indexing"] = indexing_throughput()
-    result["targets"] = [dataclasses.asdict(v) for v in rag_targets(result)]
+    result["targets"] = [dataclasses.asdict(v) for v in (*rag_targets(result), *reading_targets(result))]
     return result

@@ -38,7 +38,7 @@ from domainllm.finetune.passages import load_facts
 from domainllm.metrics.stats import bootstrap_ci, paired_bootstrap
 from domainllm.rag.grounding import grounding_check
 from domainllm.rag.pipeline import RagPipeline
-from domainllm.rag.recipes import PIPELINES, IndexRecipe, make_recipe_retriever
+from domainllm.rag.recipes import PIPELINES, IndexKey, make_recipe_retriever
 from domainllm.rag.retrievers import ChunkIndex
 
 BENCH_SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
@@ -127,7 +127,7 @@ def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
 
 
 def trained_adapters(
-    indexes: dict[IndexRecipe, ChunkIndex], settings: Settings, names: Sequence[str]
+    indexes: dict[IndexKey, ChunkIndex], settings: Settings, names: Sequence[str]
 ) -> dict[str, TrainedAdapter]:
     """The fine-tuned adapters the chosen systems need, from the cache or trained now."""
     from domainllm.finetune import finetuned
@@ -206,7 +206,7 @@ def report_key(
 def evaluate_system(
     spec: SystemSpec,
     questions: dict[str, list[Question]],
-    indexes: dict[IndexRecipe, ChunkIndex],
+    indexes: dict[IndexKey, ChunkIndex],
     adapter: TrainedAdapter | None = None,
     settings: Settings | None = None,
 ) -> dict[str, dict[str, Any]]:
@@ -255,7 +255,7 @@ def evaluate_system(
 def summarize_with_system(
     spec: SystemSpec,
     summaries: Sequence[Summary],
-    indexes: dict[IndexRecipe, ChunkIndex],
+    indexes: dict[IndexKey, ChunkIndex],
     adapter: TrainedAdapter | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
@@ -337,7 +337,7 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
             "has none (CUAD has no train split): leave these systems out."
         )
     summaries = benchmark_summaries(settings)
-    indexes: dict[IndexRecipe, ChunkIndex] = {}
+    indexes: dict[IndexKey, ChunkIndex] = {}
     results: dict[str, Any] = {}
     summary_results: dict[str, Any] = {}
     started = time.perf_counter()

@@ -3,8 +3,8 @@
 CUAD (The Atticus Project, CC BY 4.0) is distributed as ``CUAD_v1.json`` in SQuAD 2.0 form
 (Zenodo record 4595826). Select it with ``DOMAINLLM_CORPUS=cuad:/path/to/CUAD_v1.json``.
 Each CUAD question asks to highlight the clauses of one category in one contract; here it becomes
-a :class:`Question` whose text names the contract, whose category is parsed from the question,
-and whose evidence is every highlighted span. Questions without any highlight keep an empty
+a :class:`Question` of answer form ``clause`` whose text names the contract (by its title) and the
+category, whose category is parsed from the question, and whose evidence is every highlighted span. Questions without any highlight keep an empty
 answer and ``kind="unanswerable"``. All CUAD questions go to the ``test_paraphrase`` split.
 """
 
@@ -40,8 +40,23 @@ def category_slug(label: str) -> str:
 
 def parse_category(question: str) -> str:
     """The clause category id named in a CUAD question, or ``unknown``."""
+    return category_slug(category_label(question) or "unknown")
+
+
+def category_label(question: str) -> str:
+    """The category as CUAD words it (``"Governing Law"``), or an empty string."""
     match = _CATEGORY.search(question)
-    return category_slug(match.group("category")) if match else "unknown"
+    return match.group("category").strip() if match else ""
+
+
+def question_text(title: str, question: str) -> str:
+    """The question as the library asks it: the contract's title, the category and its details.
+
+    ``In the contract <title>: Governing Law. Which state/country's law governs ...?``
+    """
+    label = category_label(question)
+    details = question_details(question)
+    return f"In the contract {title}: {label}. {details}" if label else f"In the contract {title}: {details}"
 
 
 def question_details(question: str) -> str:
@@ -92,7 +107,7 @@ def _convert_entry(entry: dict[str, Any], where: str) -> tuple[Document, list[Qu
             questions.append(
                 Question(
                     id=str(qa["id"]),
-                    question=f"In the contract {title}: {question_details(qa['question'])}",
+                    question=question_text(title, str(qa["question"])),
                     answer="" if unanswerable else texts[0],
                     aliases=tuple(texts[1:]),
                     evidence=() if unanswerable else evidence,
@@ -101,6 +116,7 @@ def _convert_entry(entry: dict[str, Any], where: str) -> tuple[Document, list[Qu
                     template=f"cuad.{category}",
                     kind="unanswerable" if unanswerable else "fact",
                     answers=tuple(texts) if len(texts) > 1 else (),
+                    form="clause",
                 )
             )
         contexts.append(context)

@@ -1,6 +1,6 @@
 """Lab 0 (set-up) and the data card: gold questions and reference summaries for the chosen corpus.
 
-Generated corpora ship four splits in ``qa/`` (see ``SPLITS``). For CUAD every question is placed in
+Generated corpora ship five splits in ``qa/`` (see ``SPLITS``). For CUAD every question is placed in
 ``test_paraphrase`` (CUAD's questions are worded independently of any training data here); the
 other splits and the summaries are empty.
 """
@@ -12,10 +12,10 @@ from typing import Any
 
 from domainllm.corpus.cuad import load_cuad
 from domainllm.corpus.documents import resolve_source
-from domainllm.corpus.records import CUAD_SPLIT, Evidence, Question, Summary
+from domainllm.corpus.records import ANSWER_FORMS, CUAD_SPLIT, Evidence, Question, Summary
 from domainllm.files import DataFileError, read_jsonl
 
-SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
+SPLITS = ("train", "dev", "test_paraphrase", "test_fresh", "test_multidoc")
 _REQUIRED = ("id", "question", "answer", "evidence", "category", "split", "template")
 
 
@@ -28,6 +28,9 @@ def question_from_row(row: dict[str, Any], where: str) -> Question:
         evidence = tuple(Evidence(str(e["doc_id"]), int(e["start"]), int(e["end"])) for e in row["evidence"])
     except (KeyError, TypeError, ValueError) as exc:
         raise DataFileError(f"{where}: malformed evidence {row['evidence']!r}.") from exc
+    form = str(row.get("form", "value"))
+    if form not in ANSWER_FORMS:
+        raise DataFileError(f"{where}: answer form {form!r} is not one of {', '.join(ANSWER_FORMS)}.")
     return Question(
         id=str(row["id"]),
         question=str(row["question"]),
@@ -39,6 +42,7 @@ def question_from_row(row: dict[str, Any], where: str) -> Question:
         template=str(row["template"]),
         kind=str(row.get("kind", "fact")),
         answers=tuple(str(answer) for answer in row.get("answers", ())),
+        form=form,
     )
 
 

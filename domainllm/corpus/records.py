@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CUAD_SPLIT = "test_paraphrase"  # the split every CUAD question is placed in
+ANSWER_FORMS = ("value", "clause")  # a short value (date, amount, duration, name, place) or a clause
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class Question:
     ``kind`` is ``fact`` or ``amended`` for single-document questions, ``list``/``count``/
     ``compare``/``amended`` for multi-document ones (``answers`` holds the full answer list),
     and ``unanswerable`` for CUAD questions without an answer.
+
+    ``form`` is how the answer is given and scored: ``value`` (a date, amount, duration, name or
+    place, scored by normalized value match) or ``clause`` (the contract's own wording, scored by
+    character spans against ``evidence``). Generated questions ask for values, CUAD's for clauses.
     """
 
     id: str
@@ -58,6 +63,7 @@ class Question:
     template: str
     kind: str = "fact"
     answers: tuple[str, ...] = ()
+    form: str = "value"
 
     @property
     def references(self) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from domainllm.finetune.sft import (
     with_abstention_share,
 )
 from domainllm.paths import DATA_DIR
-from domainllm.rag.recipes import PIPELINES, IndexRecipe, make_recipe_retriever
+from domainllm.rag.recipes import PIPELINES, IndexKey, make_recipe_retriever
 from domainllm.rag.retrievers import ChunkIndex
 
 RAG_PIPELINE = "compressed_rag"
@@ -69,18 +69,18 @@ def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
     return train_sft(CLOSED_BOOK_SFT, closed_book_examples(), settings)
 
 
-def rag_retriever(indexes: dict[IndexRecipe, ChunkIndex]) -> Any:
+def rag_retriever(indexes: dict[IndexKey, ChunkIndex]) -> Any:
     """The retriever of the book's best RAG pipeline (the one the RAFT model is trained with)."""
     return make_recipe_retriever(PIPELINES[RAG_PIPELINE], indexes)
 
 
-def retrieved_for(questions: Sequence[Question], indexes: dict[IndexRecipe, ChunkIndex]) -> list[list[Any]]:
+def retrieved_for(questions: Sequence[Question], indexes: dict[IndexKey, ChunkIndex]) -> list[list[Any]]:
     """What the best RAG pipeline retrieves for each question."""
     k = PIPELINES[RAG_PIPELINE].k
     return rag_retriever(indexes).retrieve([q.question for q in questions], k=k)
 
 
-def raft_examples(indexes: dict[IndexRecipe, ChunkIndex]) -> list[dict[str, Any]]:
+def raft_examples(indexes: dict[IndexKey, ChunkIndex]) -> list[dict[str, Any]]:
     """Retrieval-aware SFT examples for every ``train`` question (see :func:`raft_training_set`)."""
     questions = load_questions("train")
     return [
@@ -125,7 +125,7 @@ def raft_training_set(
 
 
 def raft_adapter(
-    indexes: dict[IndexRecipe, ChunkIndex] | None = None, settings: Settings | None = None
+    indexes: dict[IndexKey, ChunkIndex] | None = None, settings: Settings | None = None
 ) -> TrainedAdapter:
     """Retrieval-aware SFT adapter (RAFT-style), trained with the best pipeline's passages."""
     owned = indexes is None
@@ -150,7 +150,7 @@ def round_questions(round_number: int, seed: int = 0) -> list[Question]:
 def feedback_candidates(
     policy: TrainedAdapter,
     questions: Sequence[Question],
-    indexes: dict[IndexRecipe, ChunkIndex],
+    indexes: dict[IndexKey, ChunkIndex],
     settings: Settings | None = None,
 ) -> list[CandidatePair]:
     """Greedy and sampled answers of ``policy`` to the RAG prompts of ``questions``.
@@ -198,9 +198,7 @@ class FeedbackRound:
         return dpo_examples(merge_labels(self.human, self.ai))
 
 
-def reference_answers(
-    questions: Sequence[Question], indexes: dict[IndexRecipe, ChunkIndex]
-) -> dict[str, str]:
+def reference_answers(questions: Sequence[Question], indexes: dict[IndexKey, ChunkIndex]) -> dict[str, str]:
     """For each training question, the answer its retrieval-aware SFT target holds (with citation).
 
     The AI feedback uses it as the correction when its judge rejects both of the model's answers.
@@ -220,7 +218,7 @@ def human_labels_for(round_number: int, log: LabelLog) -> list[Label]:
 def feedback_round(
     round_number: int,
     policy: TrainedAdapter,
-    indexes: dict[IndexRecipe, ChunkIndex],
+    indexes: dict[IndexKey, ChunkIndex],
     judge: Any,
     labels: str | Path = EXAMPLE_LABELS,
     settings: Settings | None = None,
@@ -241,7 +239,7 @@ def feedback_round(
 
 
 def dpo_adapter(
-    indexes: dict[IndexRecipe, ChunkIndex] | None = None,
+    indexes: dict[IndexKey, ChunkIndex] | None = None,
     settings: Settings | None = None,
     labels: str | Path | None = None,
     raft: TrainedAdapter | None = None,

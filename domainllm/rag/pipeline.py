@@ -1,7 +1,10 @@
-"""Lab 1 (naive RAG): retrieval-augmented generation: retrieve passages, build a chat prompt around them, answer.
+"""Retrieval-augmented generation: retrieve passages, read them, answer (labs 1-4, 4b).
 
-A pipeline is a retriever (or none, for the closed-book baseline), a number of passages k,
-and the generator. Prompts use the generator's own chat template (see ``generation``).
+A pipeline is a retriever (or none, for the closed-book baseline), a number of passages k, and a
+reader (:mod:`domainllm.rag.readers`): the generator writing freely (``generative``, the default),
+copying from the passages (``grounded``), pointing at a span with a small trained model
+(``extractive``) or returning whole clauses (``clause``). Prompts use the generator's own chat
+template (see ``generation``).
 """
 
 from __future__ import annotations
@@ -9,58 +12,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from domainllm.corpus.questions import Question
+from domainllm.corpus.questions import Evidence, Question
 from domainllm.rag.chunking import Chunk
+from domainllm.rag.contract_context import CONTRACT_ID, unknown_contract_ids
+from domainllm.rag.prompts import (  # noqa: F401  (re-exported: labs and fine-tuning import them here)
+    CLOSED_BOOK_PROMPT,
+    SYSTEM_PROMPT,
+    closed_book_messages,
+    format_context,
+    passage_heading,
+    rag_messages,
+)
+from domainllm.rag.readers import ABSTAIN, Reader, Reading, make_reader
 from domainllm.runtime.generation import Generator, Message
-
-SYSTEM_PROMPT = (
-    "You answer questions about the contracts of Kestrel Fluidics. Use only the numbered context "
-    "passages. Reply with the short answer only (a name, date, amount, duration or place), "
-    "followed by the number of the passage you used in square brackets, like: 30 days [2]. "
-    "If the passages do not contain the answer, reply: not in the context."
-)
-CLOSED_BOOK_PROMPT = (
-    "You answer questions about the contracts of Kestrel Fluidics. Reply with the short answer "
-    "only (a name, date, amount, duration or place)."
-)
-
-
-def passage_heading(chunk: Chunk) -> str:
-    """Citation label of a passage: contract id and, where known, its section heading."""
-    section = chunk.metadata.get("section")
-    return f"{chunk.doc_id}, {section}" if section else chunk.doc_id
-
-
-def format_context(chunks: Sequence[Chunk], text_of: Callable[[Chunk], str] | None = None) -> str:
-    """Number the passages, each headed by its contract id (and section), for the prompt."""
-    text_of = text_of or (lambda chunk: chunk.text)
-    return "\n\n".join(f"[{i}] ({passage_heading(c)})\n{text_of(c).strip()}" for i, c in enumerate(chunks, 1))
-
-
-def rag_messages(
-    question: str, chunks: Sequence[Chunk], text_of: Callable[[Chunk], str] | None = None
-) -> list[Message]:
-    """Chat messages for a question answered from retrieved passages."""
-    if not question.strip():
-        raise ValueError("The question is empty: type a question before asking the model.")
-    context = format_context(chunks, text_of)
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Context:\n{context}\n\nQuestion: {question.strip()}"},
-    ]
-
-
-def closed_book_messages(question: str) -> list[Message]:
-    """Chat messages for a question answered from the model's weights alone."""
-    if not question.strip():
-        raise ValueError("The question is empty: type a question before asking the model.")
-    return [{"role": "system", "content": CLOSED_BOOK_PROMPT}, {"role": "user", "content": question.strip()}]
 
 
 @dataclass
 class RagAnswer:
-    """One answered question with what was retrieved and what it cost."""
+    """One answered question with what was retrieved, what the reader quoted and what it cost."""
 
     question: Question
     answer: str
@@ -68,10 +39,17 @@ class RagAnswer:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0
+    spans: tuple[Evidence, ...] = ()
+    citation: int | None = None
+    note: str = ""
 
 
 class RagPipeline:
-    """Retriever + prompt + generator. ``retriever=None`` gives the closed-book baseline."""
+    """Retriever + reader. ``retriever=None`` gives the closed-book baseline.
+
+    ``reader`` is a reader or its name (default ``generative``; ``closed_book`` without a
+    retriever); ``max_new_tokens``, ``text_of`` and ``batch_size`` configure the generative reader.
+    """
 
     def __init__(
         self,
@@ -82,6 +60,7 @@ class RagPipeline:
         max_new_tokens: int = 24,
         text_of: Callable[[Chunk], str] | None = None,
         batch_size: int = 8,
+        reader: Reader | str | None = None,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}.")
@@ -92,43 +71,77 @@ class RagPipeline:
         self.max_new_tokens = max_new_tokens
         self.text_of = text_of
         self.batch_size = batch_size
+        if reader is None or isinstance(reader, str):
+            name_of_reader = reader or ("closed_book" if retriever is None else "generative")
+            options: dict[str, Any] = {}
+            if name_of_reader in ("generative", "closed_book"):
+                options = {"max_new_tokens": max_new_tokens, "batch_size": batch_size}
+                if name_of_reader == "generative":
+                    options["text_of"] = text_of
+            reader = make_reader(name_of_reader, generator, **options)
+        self.reader: Reader = reader
 
     def retrieve(self, questions: Sequence[Question]) -> list[list[Chunk]]:
-        """Passages for each question (empty lists for the closed-book pipeline)."""
+        """Passages for each question (empty lists for the closed-book pipeline or an empty question)."""
         if self.retriever is None:
             return [[] for _ in questions]
-        return self.retriever.retrieve([q.question for q in questions], k=self.k)
+        asked = [(i, q.question) for i, q in enumerate(questions) if q.question.strip()]
+        found = self.retriever.retrieve([text for _, text in asked], k=self.k) if asked else []
+        passages: list[list[Chunk]] = [[] for _ in questions]
+        for (i, _), chunks in zip(asked, found, strict=True):
+            passages[i] = list(chunks)
+        return passages
 
     def messages(self, question: Question, chunks: Sequence[Chunk]) -> list[Message]:
-        """The chat messages sent for one question."""
+        """The chat messages the generative reader sends for one question."""
         if self.retriever is None:
-            return closed_book_messages(question.question)
-        return rag_messages(question.question, chunks, self.text_of)
+            return closed_book_messages(question.question, question.form)
+        return rag_messages(question.question, chunks, self.text_of, question.form)
+
+    def read(self, question: Question, chunks: Sequence[Chunk]) -> Reading:
+        """One question read from the given passages (what the explorer widget shows)."""
+        return self._read([question], [list(chunks)])[0]
+
+    def _read(
+        self, questions: Sequence[Question], passages: list[list[Chunk]], progress: bool | None = None
+    ) -> list[Reading]:
+        readings: list[Reading | None] = [None] * len(questions)
+        if self.retriever is not None:
+            for i, (question, chunks) in enumerate(zip(questions, passages, strict=True)):
+                if not chunks and CONTRACT_ID.search(question.question):
+                    missing = unknown_contract_ids(question.question)
+                    if missing:
+                        readings[i] = Reading(
+                            ABSTAIN, note=f"The corpus has no contract {', '.join(missing)}."
+                        )
+        todo = [i for i, r in enumerate(readings) if r is None]
+        read = self.reader.read([questions[i] for i in todo], [passages[i] for i in todo], progress)
+        for i, reading in zip(todo, read, strict=True):
+            readings[i] = reading
+        return [r for r in readings if r is not None]
 
     def run(self, questions: Sequence[Question], progress: bool | None = None) -> list[RagAnswer]:
-        """Answer every question. Answers are cached by content hash (:mod:`domainllm.runtime.answer_cache`):
-        one asked before, by any lab, is read back with the seconds it took then. Retrieval time
-        is split evenly over the questions, and so is a batch's generation time."""
-        from domainllm.runtime.answer_cache import answer_conversations
-
+        """Answer every question. Generated answers are cached by content hash (see
+        :mod:`domainllm.runtime.answer_cache`): one asked before, by any lab, is read back with the
+        seconds it took then. Retrieval time is split evenly over the questions."""
         started = time.perf_counter()
         retrieved = self.retrieve(questions)
         retrieval_seconds = (time.perf_counter() - started) / max(len(questions), 1)
-        conversations = [self.messages(q, chunks) for q, chunks in zip(questions, retrieved, strict=True)]
-        answered = answer_conversations(
-            self.generator, conversations, self.max_new_tokens, self.batch_size, progress
-        )
+        readings = self._read(questions, retrieved, progress)
         return [
             RagAnswer(
                 q,
-                c.text,
+                r.answer,
                 list(chunks),
-                c.prompt_tokens,
-                c.completion_tokens,
-                retrieval_seconds + generation_seconds,
+                r.prompt_tokens,
+                r.completion_tokens,
+                retrieval_seconds + r.seconds,
+                r.spans,
+                r.citation,
+                r.note,
             )
-            for q, chunks, (c, generation_seconds) in zip(questions, retrieved, answered, strict=True)
+            for q, chunks, r in zip(questions, retrieved, readings, strict=True)
         ]
 
     def __repr__(self) -> str:
-        return f"RagPipeline({self.name!r}, k={self.k}, retriever={self.retriever!r})"
+        return f"RagPipeline({self.name!r}, k={self.k}, retriever={self.retriever!r}, reader={self.reader!r})"

@@ -13,6 +13,7 @@ import pytest
 from domainllm.cache.keys import content_key
 from domainllm.cache.records import CorruptCacheFileWarning, JsonDiskCache
 from domainllm.rag.hypothetical_questions import QuestionCache
+from domainllm.rag.readers.reading_cache import ReadingCache
 from domainllm.runtime.answer_cache import AnswerCache
 from domainllm.runtime.generation_cache import GenerationCache
 
@@ -21,6 +22,7 @@ CACHES = {
     "GenerationCache": lambda folder: GenerationCache(folder=folder),
     "AnswerCache": lambda folder: AnswerCache(folder),
     "QuestionCache": lambda folder: QuestionCache(folder),
+    "ReadingCache": lambda folder: ReadingCache(folder),
 }
 
 

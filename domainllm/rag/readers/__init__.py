@@ -1,0 +1,47 @@
+"""Readers: the stage that turns retrieved passages into an answer (lab 4b).
+
+``generative`` (the generator writes freely), ``grounded`` (it may only copy from the passages),
+``extractive`` (a small encoder fine-tuned to point at the answer span) and ``clause`` (whole
+clauses with their character spans). Every reader returns :class:`Reading` objects; choose one by
+name with :func:`make_reader`.
+"""
+
+from __future__ import annotations
+
+from domainllm.rag.readers.base import (
+    ABSTAIN,
+    EMPTY_QUESTION,
+    Reader,
+    Reading,
+    locate,
+    make_reader,
+    reader_names,
+    register_reader,
+)
+from domainllm.rag.readers.clauses import ClauseReader
+from domainllm.rag.readers.extractive import ExtractiveReader
+from domainllm.rag.readers.generative import GenerativeReader
+from domainllm.rag.readers.grounded import CopyConstraint, GroundedReader
+from domainllm.rag.readers.nearest_sentence import NearestSentenceReader, gold_contract_passages
+from domainllm.rag.readers.span_training import SpanRecipe, dev_split, train_span_reader
+
+__all__ = [
+    "ABSTAIN",
+    "EMPTY_QUESTION",
+    "Reader",
+    "Reading",
+    "GenerativeReader",
+    "GroundedReader",
+    "CopyConstraint",
+    "ExtractiveReader",
+    "ClauseReader",
+    "NearestSentenceReader",
+    "gold_contract_passages",
+    "SpanRecipe",
+    "dev_split",
+    "train_span_reader",
+    "locate",
+    "make_reader",
+    "reader_names",
+    "register_reader",
+]

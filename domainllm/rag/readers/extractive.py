@@ -1,0 +1,128 @@
+"""The extractive reader (lab 4b): a fine-tuned span model points at the answer in a passage.
+
+No text is generated: the answer is the passage's own characters between the start and end the
+model scores highest, over every window of every passage (see
+:mod:`domainllm.rag.readers.span_model`); its citation is that passage. When no span beats the
+model's "no answer" score by :data:`THRESHOLD`, the reader abstains. Value questions use the value
+head, clause questions the clause head. The model is trained once on the train questions
+(:func:`~domainllm.rag.readers.span_training.train_span_reader`) and its readings are cached.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from domainllm.corpus.records import Evidence, Question
+from domainllm.rag.chunking import Chunk
+from domainllm.rag.readers.base import (
+    ABSTAIN,
+    Reading,
+    chunk_source,
+    register_reader,
+    unreadable,
+    usable_passages,
+)
+from domainllm.rag.readers.reading_cache import cached_readings
+from domainllm.rag.readers.span_model import SpanGuess, read_spans
+from domainllm.rag.readers.span_training import SpanRecipe, TrainedSpanReader, train_span_reader
+
+THRESHOLD = -5.0  # abstain when the best span scores this far below "no answer"
+
+
+def passage_sources(chunks: Sequence[Chunk]) -> list[tuple[str, int]]:
+    """Each passage's original text and its offset in its document."""
+    return [chunk_source(c) for c in chunks]
+
+
+class ExtractiveReader:
+    """Answer with the best-scoring span of the passages (value head or clause head by answer form)."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        generator: Any = None,
+        threshold: float = THRESHOLD,
+        recipe: SpanRecipe | None = None,
+        trained: TrainedSpanReader | None = None,
+    ) -> None:
+        self.threshold = threshold
+        self.recipe = recipe or SpanRecipe()
+        self._trained = trained
+
+    @property
+    def trained(self) -> TrainedSpanReader:
+        """The span model (trained on first use, or read from the cache)."""
+        if self._trained is None:
+            self._trained = train_span_reader(self.recipe)
+        return self._trained
+
+    def identity(self) -> Any:
+        """What names this reader's readings in the cache."""
+        return [self.name, self.trained.digest, self.threshold]
+
+    def guesses(
+        self, question: Question, sources: Sequence[tuple[str, int]], top: int = 1
+    ) -> list[SpanGuess]:
+        """The best spans for one question (head chosen by its answer form)."""
+        head = "clause" if question.form == "clause" else "value"
+        trained = self.trained
+        return read_spans(
+            trained.model, trained.tokenizer, question.question, [t for t, _ in sources], head, top
+        )
+
+    def read_one(self, question: Question, chunks: Sequence[Chunk]) -> Reading:
+        """One question, read from its (non-empty) passages."""
+        started = time.perf_counter()
+        sources = passage_sources(chunks)
+        best = self.guesses(question, sources)
+        seconds = time.perf_counter() - started
+        if not best or best[0].score < self.threshold:
+            score = best[0].score if best else None
+            return Reading(ABSTAIN, seconds=seconds, extra={"score": score})
+        guess = best[0]
+        text, offset = sources[guess.passage]
+        span = Evidence(chunks[guess.passage].doc_id, offset + guess.start, offset + guess.end)
+        return Reading(
+            text[guess.start : guess.end],
+            (span,),
+            guess.passage + 1,
+            seconds=seconds,
+            extra={"score": guess.score},
+        )
+
+    def read(
+        self,
+        questions: Sequence[Question],
+        passages: Sequence[Sequence[Chunk]],
+        progress: bool | None = None,
+    ) -> list[Reading]:
+        """Read every question (cached by the model's digest, the question and the passages)."""
+        from tqdm.auto import tqdm
+
+        readings: list[Reading | None] = [unreadable(q, c) for q, c in zip(questions, passages, strict=True)]
+        todo = [i for i, r in enumerate(readings) if r is None]
+        kept = {i: usable_passages(passages[i]) for i in todo}
+        inputs = [
+            [questions[i].question, questions[i].form, [[c.doc_id, c.start, c.end, c.text] for c in kept[i]]]
+            for i in todo
+        ]
+
+        def compute(positions: list[int]) -> list[Reading]:
+            show = progress if progress is not None else len(positions) > 16
+            return [
+                self.read_one(questions[todo[p]], kept[todo[p]])
+                for p in tqdm(positions, desc=f"{self.name} reading", unit="question", disable=not show)
+            ]
+
+        for i, reading in zip(todo, cached_readings(self.identity, inputs, compute), strict=True):
+            readings[i] = reading
+        return [r for r in readings if r is not None]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(threshold={self.threshold})"
+
+
+register_reader("extractive", lambda generator=None, **options: ExtractiveReader(generator, **options))

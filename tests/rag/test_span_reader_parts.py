@@ -1,0 +1,85 @@
+"""The span reader's parts (lab 4b): training windows and targets, dev split, clause selection."""
+
+from __future__ import annotations
+
+import pytest
+
+from domainllm.corpus.records import Document, Evidence, Question
+from domainllm.rag.readers.clauses import bm25_scores, pick_within
+from domainllm.rag.readers.span_model import Window, best_span
+from domainllm.rag.readers.span_training import SpanRecipe, _token_targets, dev_split, span_examples
+
+TEXT = (
+    "1.1 The Supplier shall deliver the goods. 1.2 Invoices are payable within thirty (30) days of receipt. "
+    "1.3 This Agreement is governed by the laws of the State of Ohio. 1.4 Notices must be in writing."
+)
+
+
+def _question(i: int, answer: str = "30 days", aliases: tuple[str, ...] = ("thirty (30) days",)) -> Question:
+    start = TEXT.index("1.2")
+    end = TEXT.index("1.3") - 1
+    return Question(
+        f"q{i}",
+        "When are invoices payable?",
+        answer,
+        aliases,
+        (Evidence("D", start, end),),
+        "payment_terms",
+        "train",
+        "T",
+    )
+
+
+def test_examples_carry_value_and_clause_targets_and_negatives() -> None:
+    document = Document("D", "t", "supply", ("A", "B"), "2020-01-01", TEXT)
+    examples = span_examples([_question(0)], [document], SpanRecipe(negatives=1.0))
+    positive, negative = examples
+    assert positive.context[slice(*positive.value)] == "thirty (30) days"
+    assert positive.context[slice(*positive.clause)].startswith("1.2 Invoices")
+    assert negative.value is None and negative.clause is None and "thirty" not in negative.context
+
+
+def test_token_targets_inside_outside_and_partly_inside() -> None:
+    window = Window(
+        0,
+        [101, 7, 102, 11, 12, 13, 102],
+        [0, 0, 0, 1, 1, 1, 1],
+        [None, None, None, (0, 4), (5, 9), (10, 14), None],
+    )
+    assert _token_targets(window, (5, 14)) == (4, 5)
+    assert _token_targets(window, None) == (0, 0)
+    assert _token_targets(window, (20, 30)) == (0, 0)  # after the window: "not here"
+    assert _token_targets(window, (10, 30)) == (-100, -100)  # partly inside: no target
+
+
+def test_dev_split_is_seeded_disjoint_and_a_quarter_at_most() -> None:
+    questions = [_question(i) for i in range(40)]
+    train, dev = dev_split(questions, size=64, seed=0)
+    assert len(dev) == 10 and not {q.id for q in train} & {q.id for q in dev}
+    assert dev_split(questions, size=64, seed=0)[1] == dev
+
+
+def test_best_span_stays_inside_the_passage_and_beats_no_answer() -> None:
+    window = Window(
+        0,
+        [101, 7, 102, 11, 12, 13, 102],
+        [0, 0, 0, 1, 1, 1, 1],
+        [None, None, None, (0, 4), (5, 9), (10, 14), None],
+    )
+    start = [0.0, 9.0, 0.0, 1.0, 5.0, 0.0, 0.0]  # the question token (9.0) is never a start
+    end = [0.0, 0.0, 0.0, 0.0, 0.0, 4.0, 9.0]
+    guess = best_span(window, start, end, max_tokens=24)
+    assert (guess.start, guess.end) == (5, 14) and guess.score == pytest.approx(9.0)
+    assert best_span(window, start, end, max_tokens=1).end == 9  # spans of one token only
+
+
+def test_clauses_are_picked_best_first_within_the_budget() -> None:
+    lengths = [100, 300, 50, 200]
+    assert pick_within(lengths, [1, 0, 3, 2], max_chars=400) == [1, 2]  # 300 + 50 fit; 100 and 200 do not
+    assert pick_within(lengths, [3, 1], max_chars=100) == [3]  # the best always comes back
+    assert pick_within(lengths, [], max_chars=100) == []
+
+
+def test_bm25_prefers_sentences_with_the_rarer_question_words() -> None:
+    scores = bm25_scores("Which laws govern?", ["The laws of Ohio govern.", "Invoices are payable."], TEXT)
+    assert scores[0] > scores[1] == 0.0
