@@ -1,7 +1,8 @@
 """Data card: gold question sets and reference summaries, built from the fact table.
 
-Splits: ``train`` (family-A wording, training contracts), ``test_paraphrase`` (the same facts,
-family-B wording), ``test_fresh`` (family-A wording, contracts signed after the fine-tuning
+Splits: ``train`` (family-A wording, training contracts), ``dev`` (family-B wording of training-contract
+facts that no other split asks about, taken out of ``train``: every choice the book makes is made on
+it), ``test_paraphrase`` (the same facts as ``train``, family-B wording), ``test_fresh`` (family-A wording, contracts signed after the fine-tuning
 cutoff), ``test_multidoc`` (lists, counts, comparisons and amended values across documents).
 """
 
@@ -19,6 +20,7 @@ from domainllm.corpus.portfolio.values import number_words
 
 Row = dict[str, Any]
 PARAPHRASE_SHARE = 0.3
+DEV_QUESTIONS = 96  # stratified by category; at least 64 are scored per split
 
 
 def _evidence(*facts: Row) -> list[Row]:
@@ -157,6 +159,31 @@ def _summary(plan: ContractPlan, facts: dict[str, Row]) -> str:
     return " ".join(parts)
 
 
+def _carve_dev(train: list[Row], unasked: list[tuple[Row, Row, ContractPlan]], seed: int) -> list[Row]:
+    """Move ``DEV_QUESTIONS`` of the unasked facts out of ``train`` (in place) into a ``dev`` split.
+
+    Stratified by category (largest remainder); its own random stream, so the other splits do not
+    change; dev questions use the family-B wording, like ``test_paraphrase``.
+    """
+    rng = random.Random(f"dev-{seed}")
+    by_category: dict[str, list[tuple[Row, Row, ContractPlan]]] = defaultdict(list)
+    for item in unasked:
+        by_category[item[1]["category"]].append(item)
+    wanted = min(DEV_QUESTIONS, len(unasked))
+    shares = {c: wanted * len(items) / len(unasked) for c, items in sorted(by_category.items())}
+    quota = {c: int(share) for c, share in shares.items()}
+    for c in sorted(shares, key=lambda c: (int(shares[c]) - shares[c], c))[: wanted - sum(quota.values())]:
+        quota[c] += 1
+    chosen = [item for c in sorted(by_category) for item in rng.sample(by_category[c], quota[c])]
+    moved = {id(row) for row, _, _ in chosen}
+    train[:] = [row for row in train if id(row) not in moved]
+    chosen.sort(key=lambda item: int(item[0]["id"].split("-")[1]))
+    return [
+        _fact_question(f"dev-{n:05d}", fact, plan, 1, rng.randrange(2), "dev")
+        for n, (_, fact, plan) in enumerate(chosen, start=1)
+    ]
+
+
 def build_question_sets(plans: list[ContractPlan], facts: list[Row], seed: int) -> dict[str, list[Row]]:
     """Every split plus ``summaries``, as lists of JSON-ready rows."""
     rng = random.Random(f"questions-{seed}")
@@ -171,6 +198,7 @@ def build_question_sets(plans: list[ContractPlan], facts: list[Row], seed: int) 
     train: list[Row] = []
     paraphrase: list[Row] = []
     fresh: list[Row] = []
+    unasked: list[tuple[Row, Row, ContractPlan]] = []  # train questions whose fact no test split asks
     for plan in plans:
         for fact in current[plan.id].values():
             variant = rng.randrange(2)
@@ -182,6 +210,9 @@ def build_question_sets(plans: list[ContractPlan], facts: list[Row], seed: int) 
             if fact["amends"] or rng.random() < PARAPHRASE_SHARE:
                 paraphrase.append(_fact_question(f"test_paraphrase-{len(paraphrase) + 1:05d}", fact, plan, 1,
                                                  rng.randrange(2), "test_paraphrase"))  # fmt: skip
+            else:
+                unasked.append((train[-1], fact, plan))
+    dev = _carve_dev(train, unasked, seed)
     multidoc = _multidoc(by_id, current, originals, rng)
     summaries = [
         {"id": f"summary-{k + 1:05d}", "doc_id": plan.id, "summary": _summary(plan, current[plan.id])}
@@ -189,6 +220,7 @@ def build_question_sets(plans: list[ContractPlan], facts: list[Row], seed: int) 
     ]
     return {
         "train": train,
+        "dev": dev,
         "test_paraphrase": paraphrase,
         "test_fresh": fresh,
         "test_multidoc": multidoc,
