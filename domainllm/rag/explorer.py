@@ -69,11 +69,13 @@ def rag_explorer(
     question: str = "",
     rerankers: Mapping[str, Any] | None = None,
     candidates: int = 10,
+    readers: Sequence[str] = ("generative", "extractive", "grounded", "clause"),
 ) -> Any:
     """Build the explorer widget (returns an ``ipywidgets.VBox``).
 
     ``indexes`` maps a chunking name to its index; ``rerankers`` maps a name to a reranker
-    (e.g. :class:`domainllm.rag.reranking.LLMReranker`) applied to the top ``candidates``.
+    (e.g. :class:`domainllm.rag.reranking.LLMReranker`) applied to the top ``candidates``;
+    ``readers`` are the reading stages offered (lab 4b), the first one preselected.
     """
     import ipywidgets as widgets
 
@@ -89,6 +91,7 @@ def rag_explorer(
     use_filter = widgets.Checkbox(value=True, description="filter by contract id")
     k_choice = widgets.IntSlider(value=3, min=1, max=10, description="k")
     reranker_choice = widgets.Dropdown(options=["none", *(rerankers or {})], description="Reranker")
+    reader_choice = widgets.Dropdown(options=readers, value=readers[0], description="Reader")
     ask = widgets.Button(description="Ask", button_style="primary")
     result = widgets.HTML()
 
@@ -106,7 +109,9 @@ def rag_explorer(
             retriever = RerankingRetriever(
                 retriever, (rerankers or {})[reranker_choice.value], candidates=candidates
             )
-        pipeline = RagPipeline("explorer", generator, retriever, k=k_choice.value, max_new_tokens=32)
+        pipeline = RagPipeline(
+            "explorer", generator, retriever, k=k_choice.value, max_new_tokens=32, reader=reader_choice.value
+        )
         # through the pipeline, so an answer given before (by a lab, or the book build) comes from the cache
         answer = pipeline.run([gold_by_text.get(query) or _adhoc(query)], progress=False)[0]
         result.value = render_result(query, answer.chunks, answer.answer, gold_by_text.get(query))
@@ -124,7 +129,9 @@ def rag_explorer(
     ask.on_click(ask_clicked)
     run()  # the first result (what the book shows); an error here fails the cell itself
     controls = widgets.HBox([index_choice, retriever_choice, k_choice])
-    return widgets.VBox([text, controls, widgets.HBox([reranker_choice, use_filter]), ask, result])
+    return widgets.VBox(
+        [text, controls, widgets.HBox([reranker_choice, reader_choice, use_filter]), ask, result]
+    )
 
 
 def error_html(error: BaseException) -> str:

@@ -78,3 +78,33 @@ def test_an_error_while_the_widget_is_created_fails_the_cell(monkeypatch: pytest
     generator.fail_with = RuntimeError("no model")
     with pytest.raises(RuntimeError, match="no model"):  # the book build must not hide it
         explorer.rag_explorer({"sections": object()}, generator, question="Cure period of NDA-7?")
+
+
+class FirstSentenceReader:
+    """Answers with the first passage's text, as an extractive reader would (lab 4b)."""
+
+    name = "first_sentence"
+
+    def read(self, questions, passages, progress=None):
+        from domainllm.rag.readers import Reading
+
+        return [Reading(answer=f"quoted: {chunks[0].text}", citation=1) for chunks in passages]
+
+
+def test_the_reader_dropdown_changes_the_reading_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from domainllm.rag.readers import base
+
+    monkeypatch.setitem(base._READERS, "first_sentence", lambda generator, **_: FirstSentenceReader())
+    monkeypatch.setattr(explorer, "make_retriever", lambda kind, index: FakeRetriever())
+    box = explorer.rag_explorer(
+        {"sections": object()},
+        FakeGenerator(),
+        question="Cure period?",
+        readers=("generative", "first_sentence"),
+    )
+    reader_choice = box.children[2].children[1]
+    ask, result = box.children[3], box.children[4]
+    assert reader_choice.value == "generative" and "30 days [1]" in result.value
+    reader_choice.value = "first_sentence"
+    ask.click()
+    assert "quoted: The cure period is thirty (30) days." in result.value

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from domainllm.corpus.records import Document, Evidence, Question
 from domainllm.rag.readers.clauses import bm25_scores, pick_within
 from domainllm.rag.readers.span_model import Window, best_span
-from domainllm.rag.readers.span_training import SpanRecipe, _token_targets, dev_split, span_examples
+from domainllm.rag.readers.span_training import SpanRecipe, _token_targets, single_document, span_examples
 
 TEXT = (
     "1.1 The Supplier shall deliver the goods. 1.2 Invoices are payable within thirty (30) days of receipt. "
@@ -52,11 +54,10 @@ def test_token_targets_inside_outside_and_partly_inside() -> None:
     assert _token_targets(window, (10, 30)) == (-100, -100)  # partly inside: no target
 
 
-def test_dev_split_is_seeded_disjoint_and_a_quarter_at_most() -> None:
-    questions = [_question(i) for i in range(40)]
-    train, dev = dev_split(questions, size=64, seed=0)
-    assert len(dev) == 10 and not {q.id for q in train} & {q.id for q in dev}
-    assert dev_split(questions, size=64, seed=0)[1] == dev
+def test_only_single_document_questions_train_the_span_reader() -> None:
+    one = _question(1)
+    two = dataclasses.replace(one, id="q-2", evidence=(*one.evidence, Evidence("OTHER-1", 0, 5)))
+    assert single_document([one, two]) == [one]
 
 
 def test_best_span_stays_inside_the_passage_and_beats_no_answer() -> None:

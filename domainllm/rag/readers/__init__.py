@@ -23,7 +23,7 @@ from domainllm.rag.readers.extractive import ExtractiveReader
 from domainllm.rag.readers.generative import GenerativeReader
 from domainllm.rag.readers.grounded import CopyConstraint, GroundedReader
 from domainllm.rag.readers.nearest_sentence import NearestSentenceReader, gold_contract_passages
-from domainllm.rag.readers.span_training import SpanRecipe, dev_split, train_span_reader
+from domainllm.rag.readers.span_training import SpanRecipe, single_document, train_span_reader
 
 __all__ = [
     "ABSTAIN",
@@ -38,7 +38,7 @@ __all__ = [
     "NearestSentenceReader",
     "gold_contract_passages",
     "SpanRecipe",
-    "dev_split",
+    "single_document",
     "train_span_reader",
     "locate",
     "make_reader",

@@ -131,12 +131,12 @@ class ClauseReader:
 
     @property
     def exemplars(self) -> tuple[np.ndarray, np.ndarray]:
-        """(question vectors, clause vectors) of the training questions (dev held out)."""
+        """(question vectors, clause vectors) of the training questions."""
         if self._exemplars is None:
-            from domainllm.rag.readers.span_training import dev_split, training_data
+            from domainllm.rag.readers.span_training import single_document, training_data
 
             questions, documents, _ = training_data()
-            train, _ = dev_split(questions)
+            train = single_document(questions)
             texts = {d.id: d.text for d in documents}
             clauses = [
                 texts.get(q.evidence[0].doc_id, "")[q.evidence[0].start : q.evidence[0].end] for q in train

@@ -7,9 +7,9 @@ whose target is "no answer". One pass over these windows with AdamW fits MiniLM'
 and the new heads in about two minutes on two CPU cores; the result is cached under a hash of
 its examples and settings, like the LoRA adapters, so it is trained once.
 
-A seeded sample of :data:`DEV_SIZE` train questions is held out of training: it is the dev set on
-which the readers' settings are chosen. A corpus without train questions (CUAD) reads with the
-model trained on the book's generated portfolio.
+The corpus's ``dev`` split (questions no training set sees) is where the readers' settings are
+chosen. A corpus without train questions (CUAD) reads with the model trained on the book's
+generated portfolio.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from domainllm.rag.readers.span_model import (
 from domainllm.runtime.memory import trim_heap
 
 VERSION = "span-reader-v2"
-DEV_SIZE = 64
 WEIGHTS = "span_model.pt"
 
 
@@ -80,15 +79,9 @@ class SpanExample:
     clause: tuple[int, int] | None
 
 
-def dev_split(
-    questions: Sequence[Question], size: int = DEV_SIZE, seed: int = 0
-) -> tuple[list[Question], list[Question]]:
-    """(training questions, dev questions): a seeded sample of ``size`` single-document questions is dev."""
-    single = [q for q in questions if len({e.doc_id for e in q.evidence}) == 1]
-    picked = set(random.Random(seed).sample(range(len(single)), min(size, len(single) // 4)))
-    dev = [q for i, q in enumerate(single) if i in picked]
-    dev_ids = {q.id for q in dev}
-    return [q for q in single if q.id not in dev_ids], dev
+def single_document(questions: Sequence[Question]) -> list[Question]:
+    """The questions whose evidence lies in one document (the ones a span can answer)."""
+    return [q for q in questions if len({e.doc_id for e in q.evidence}) == 1]
 
 
 def _value_span(text: str, start: int, end: int, references: Sequence[str]) -> tuple[int, int] | None:
@@ -301,7 +294,7 @@ def _load(folder: str, source: str) -> tuple[Any, Any]:
 def train_span_reader(
     recipe: SpanRecipe = SpanRecipe(), settings: Settings | None = None
 ) -> TrainedSpanReader:
-    """The span reader trained on the train questions (minus dev), from the cache when it was trained before."""
+    """The span reader trained on the train questions, from the cache when it was trained before."""
     from transformers import AutoTokenizer
 
     from domainllm.paths import cache_dir
@@ -310,8 +303,9 @@ def train_span_reader(
     settings = settings or get_settings()
     source = embedder_source(settings)
     questions, documents, origin = training_data(settings)
-    train, dev = dev_split(questions, seed=recipe.seed)
-    examples = span_examples(train, documents, recipe)
+    from domainllm.corpus.questions import load_questions
+
+    examples = span_examples(single_document(questions), documents, recipe)
     weights = str(shipped_embedder_path()) if source == str(shipped_embedder_path()) else settings.embedder
     key = content_key(
         VERSION,
@@ -332,7 +326,7 @@ def train_span_reader(
         report = _train(model, training_windows(tokenizer, examples), recipe)
         torch.save(model.state_dict(), staging / WEIGHTS)
         return {"version": VERSION, "recipe": dataclasses.asdict(recipe), "trained_on": origin,
-                "examples": len(examples), "dev_ids": [q.id for q in dev], **report}  # fmt: skip
+                "examples": len(examples), "dev_questions": len(load_questions("dev")), **report}  # fmt: skip
 
     manifest = build_once(folder, build)
     model, tokenizer = _load(str(folder), source)
