@@ -9,7 +9,7 @@ A training pair leaks when a model trained on it would be scored on something it
 * ``fresh contract``: it comes from, or names, a document held out for ``test_fresh`` (a
   contract signed after the fine-tuning cutoff, or an amendment of one).
 
-:func:`leakage_report` checks a set against every test split and raises :class:`LeakageError`
+:func:`leakage_report` checks a set against every held-out split (``dev`` and the test splits) and raises :class:`LeakageError`
 when anything leaks; :func:`without_leaks` drops the flagged pairs.
 """
 
@@ -26,7 +26,7 @@ from domainllm.corpus.questions import load_questions
 from domainllm.metrics.answers import jaccard, normalize_answer
 from domainllm.rag.contract_context import CONTRACT_ID, contract_ids_in
 
-TEST_SPLITS = ("test_paraphrase", "test_fresh", "test_multidoc")
+TEST_SPLITS = ("dev", "test_paraphrase", "test_fresh", "test_multidoc")  # every held-out split
 NEAR_DUPLICATE = 0.8  # token Jaccard at or above which two questions count as the same
 SHARED_NGRAM = 8  # a run of this many tokens shared with a test question is leakage
 

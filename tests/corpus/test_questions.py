@@ -35,6 +35,18 @@ def test_split_sizes(splits):
         assert all(question.split == split for question in questions)
 
 
+def test_dev_is_held_out_of_training_and_asks_what_no_test_split_asks(splits):
+    dev = splits["dev"]
+    assert len(dev) >= 64
+    assert {q.category for q in dev} >= {"governing_law", "parties", "agreement_date", "cap_on_liability"}
+    facts = {split: {(q.evidence, q.answer) for q in splits[split]} for split in SPLITS if split != "dev"}
+    dev_facts = {(q.evidence, q.answer) for q in dev}
+    for split in ("train", "test_paraphrase", "test_fresh", "test_multidoc"):
+        assert not dev_facts & facts[split], split
+    trained = {e.doc_id for q in splits["train"] for e in q.evidence}
+    assert all(e.doc_id in trained for q in dev for e in q.evidence)  # training-batch contracts
+
+
 def test_ids_unique_across_splits(splits):
     ids = [question.id for questions in splits.values() for question in questions]
     assert len(ids) == len(set(ids))

@@ -132,3 +132,15 @@ def test_abstentions_are_sampled_down_to_their_share_and_the_order_is_kept() -> 
 def test_loss_history_skips_the_final_summary() -> None:
     log = [{"loss": 2.0, "step": 1}, {"loss": 1.5, "step": 2}, {"train_loss": 1.75, "loss": 1.75}]
     assert loss_history(log) == [2.0, 1.5]
+
+
+def test_no_training_set_holds_a_dev_question() -> None:
+    from domainllm.corpus.questions import load_questions
+    from domainllm.finetune.finetuned import closed_book_examples
+    from domainllm.finetune.leakage import leakage_report
+
+    dev = {q.question for q in load_questions("dev")}
+    prompts = [e["prompt"][-1]["content"] for e in closed_book_examples()]
+    assert not any(question in prompt for prompt in prompts for question in dev)
+    pairs = [{"question": p, "answer": "", "doc_id": ""} for p in prompts[:50]]
+    assert leakage_report(pairs, raise_on_leak=False).test_questions["dev"] == len(dev)
