@@ -14,6 +14,8 @@ from domainllm.benchmark.benchmark_report import (
     usage_table,
 )
 from domainllm.benchmark.evaluation import retrieval_scores, sample_questions
+from domainllm.benchmark.failure_reasons import REASONS, failure_reason, is_correct
+from domainllm.benchmark.failure_report import failure_figure, reason_counts, wrong_by_category
 from domainllm.benchmark.multidoc_bench import (
     KINDS,
     Portfolio,
@@ -35,6 +37,12 @@ from domainllm.benchmark.systems import (
 )
 
 __all__ = [
+    "REASONS",
+    "failure_reason",
+    "is_correct",
+    "failure_figure",
+    "reason_counts",
+    "wrong_by_category",
     "retrieval_scores",
     "sample_questions",
     "eval_size",

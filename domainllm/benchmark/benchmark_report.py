@@ -17,11 +17,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from domainllm.benchmark.systems import HEADLINE_METRIC, SYSTEMS_BY_NAME
+from domainllm.metrics.significance import minimum_detectable_difference
 
 # Every answer metric the benchmark records, as the lab's table names it.
 METRIC_NAMES = {
+    "accuracy": "accuracy",
     "em": "exact match",
-    "contains": "accuracy (contains gold)",
+    "contains": "contains gold (rewards long answers)",
     "f1": "token F1",
     "token_recall": "token recall",
     "rouge_l_recall": "ROUGE-L recall",
@@ -123,7 +125,7 @@ def summary_verdicts(summaries: Mapping[str, Mapping[str, Any]]) -> dict[str, st
             ": trained on short answers, it is short everywhere, a cost of fine-tuning for one task"
             " that a benchmark of that task alone would not show"
         )
-    return {"lab09_summary_verdict": verdict, "lab09_summary_length": length}
+    return {"lab09_summary_finding": verdict, "lab09_summary_length": length}
 
 
 def pareto_chart(points: Mapping[str, tuple[float, float]], front: Sequence[str]) -> Figure:
@@ -170,18 +172,21 @@ def usage_table(results: Results, held_out: Sequence[str], front: Sequence[str])
 
 
 def benchmark_glue(bench: Mapping[str, Any], held_out: Sequence[str], front: Sequence[str]) -> dict[str, str]:
-    """The numbers lab 9's text pastes: the best system on ``held_out``, every accuracy and paired test.
+    """The numbers lab 9's text pastes: the system chosen on ``dev``, every accuracy and paired test.
 
     ``lab09_acc_<system>_<split>`` is the headline accuracy with its interval,
-    ``lab09_diff_<a>_<b>_<split>`` the paired difference B - A with its interval.
+    ``lab09_diff_<a>_<b>_<split>`` the paired difference B - A with its interval and
+    ``lab09_verdict_<a>_<b>_<split>`` the verdict of :func:`domainllm.metrics.verdict` on it. The
+    best system is chosen on ``dev`` (on ``held_out`` only when the corpus has no dev split, CUAD).
     """
     results = bench["results"]
 
     def accuracy(name: str, split: str) -> Mapping[str, float]:
         return results[name][split]["metrics"][HEADLINE_METRIC]
 
-    best = max(results, key=lambda n: sum(accuracy(n, s)["mean"] for s in held_out))
-    values = {"lab09_best_system": _label(best)}
+    choice = ["dev"] if all("dev" in splits for splits in results.values()) else list(held_out)
+    best = max(results, key=lambda n: sum(accuracy(n, s)["mean"] for s in choice))
+    values = {"lab09_best_system": _label(best), "lab09_chosen_on": ", ".join(choice)}
     for name in results:
         for split in results[name]:
             values[f"lab09_acc_{name}_{split}"] = interval(accuracy(name, split))
@@ -189,6 +194,9 @@ def benchmark_glue(bench: Mapping[str, Any], held_out: Sequence[str], front: Seq
         values[f"lab09_diff_{row['a']}_{row['b']}_{row['split']}"] = (
             f"{row['diff']:+.2f} [{row['low']:+.2f}, {row['high']:+.2f}]"
         )
+        values[f"lab09_verdict_{row['a']}_{row['b']}_{row['split']}"] = row["verdict_text"]
+    n = bench["config"]["questions_per_split"]
+    values["lab09_detectable"] = f"{minimum_detectable_difference(n):.2f}"
     values["lab09_n_per_split"] = str(bench["config"]["questions_per_split"])
     values["lab09_pareto"] = ", ".join(front)
     return values

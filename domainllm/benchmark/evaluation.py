@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from domainllm.benchmark.failure_reasons import failure_reason, is_correct
 from domainllm.corpus.questions import Question
 from domainllm.metrics import answers as metrics
 from domainllm.metrics import retrieval as retrieval_metrics
@@ -67,12 +68,12 @@ def answer_scores(
 
     Passage citations such as ``[2]`` are removed before scoring: they are not part of the answer.
     ``token_recall`` is continuous-eval's (stop words removed), as in the original labs, and
-    ``answer_chars`` the answer's length beside it. ``accuracy`` scores value questions only and
-    the ``span_*`` metrics clause questions only (their lists hold only those questions).
+    ``answer_chars`` the answer's length beside it. ``accuracy`` scores value questions (by value
+    match; "which of A or B", list and count questions by their exact answer set) and the
+    ``span_*`` metrics clause questions only (their lists hold only those questions).
     """
     from domainllm.metrics.recall_overlap import overlap_token_recall
     from domainllm.metrics.spans import span_scores
-    from domainllm.metrics.value_match import value_accuracy
 
     scores: dict[str, list[float]] = {name: [] for name in (*ANSWER_METRICS, *FORM_METRICS, "answer_chars")}
     texts = [strip_citations(answer.answer) for answer in answers]
@@ -86,7 +87,7 @@ def answer_scores(
             for name, value in span_scores(answer.spans, answer.question.evidence).items():
                 scores[name].append(value)
         else:
-            scores["accuracy"].append(value_accuracy(text, references))
+            scores["accuracy"].append(is_correct(answer.question, text))
     if encode is not None and answers:
         similarity = metrics.embedding_similarity(texts, [a.question.answer for a in answers], encode)
         scores["similarity"] = [float(v) for v in similarity]
@@ -126,6 +127,9 @@ def pipeline_report(
             name: estimate.to_dict() for name, estimate in summarize(scores, skip_empty=True).items()
         },
         "per_question": {name: list(values) for name, values in scores.items()},
+        "failure_reasons": [
+            failure_reason(a.question, strip_citations(a.answer), a.chunks, a.spans) for a in answers
+        ],
         "prompt_tokens": float(np.mean([a.prompt_tokens for a in answers])) if answers else 0.0,
         "completion_tokens": float(np.mean([a.completion_tokens for a in answers])) if answers else 0.0,
         "seconds_per_answer": float(np.mean([a.seconds for a in answers])) if answers else 0.0,

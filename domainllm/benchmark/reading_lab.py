@@ -1,9 +1,7 @@
 """Lab 4b (reading): several readers on the same passages, scored, and a reason for every miss.
 
-Every reader gets the very same retrieved passages, so differences are the reader's own. A wrong
-answer gets one reason, checked in this order: a *retrieval miss* (no passage holds the gold
-evidence), an *abstention*, a *format failure* (the right value inside too long an answer, or
-the gold clause inside a much longer one) or a *reading failure* (a wrong value or clause).
+Every reader gets the very same retrieved passages, so differences are the reader's own. Each
+wrong answer gets one reason (:mod:`domainllm.benchmark.failure_reasons`).
 """
 
 from __future__ import annotations
@@ -18,19 +16,17 @@ from typing import Any
 import pandas as pd
 
 from domainllm.benchmark.evaluation import pipeline_report
+from domainllm.benchmark.failure_reasons import REASONS, failure_reason
 from domainllm.corpus.records import Question
-from domainllm.metrics.answers import contains_answer, normalize_answer
-from domainllm.metrics.retrieval import is_relevant
-from domainllm.metrics.spans import span_scores
-from domainllm.metrics.value_match import value_accuracy
+from domainllm.metrics.significance import verdict
+from domainllm.metrics.stats import paired_bootstrap
 from domainllm.paths import REPO_ROOT
 from domainllm.rag.chunking import Chunk
 from domainllm.rag.grounding import strip_citations
 from domainllm.rag.pipeline import RagAnswer
-from domainllm.rag.readers import ABSTAIN, Reader, Reading
+from domainllm.rag.readers import Reader, Reading
 
 CUAD_SAMPLE_ENV = "DOMAINLLM_CUAD_SAMPLE"
-REASONS = ("correct", "retrieval miss", "abstention", "format failure", "reading failure")
 
 
 def cuad_sample() -> Path | None:
@@ -95,22 +91,8 @@ def compare_readers(
 
 
 def miss_reason(question: Question, chunks: Sequence[Chunk], reading: Reading) -> str:
-    """Why an answer is wrong (or ``correct``): see the module docstring for the order of the checks."""
-    text = strip_citations(reading.answer)
-    if question.form == "clause":
-        scores = span_scores(reading.spans, question.evidence)
-        if scores["span_f1"] >= 0.5:
-            return "correct"
-        long_answer = scores["span_recall"] >= 0.5
-    else:
-        if value_accuracy(text, question.references):
-            return "correct"
-        long_answer = bool(contains_answer(text, question.references))
-    if question.evidence and not any(is_relevant(c, question.evidence) for c in chunks):
-        return "retrieval miss"
-    if normalize_answer(text) == normalize_answer(ABSTAIN) or not text:
-        return "abstention"
-    return "format failure" if long_answer else "reading failure"
+    """Why a reader's answer is wrong (or ``correct``), by :func:`failure_reason`."""
+    return failure_reason(question, strip_citations(reading.answer), chunks, reading.spans)
 
 
 def miss_table(
@@ -150,3 +132,43 @@ def answers_table(
         if len(rows) == limit:
             break
     return pd.DataFrame(rows)
+
+
+CUAD_READERS = {
+    "one": "one sentence (told the contract)",
+    "two": "two sentences (told the contract)",
+    "extractive": "extractive",
+    "clause": "clause",
+}
+
+
+def cuad_glue(reports: Mapping[str, Mapping[str, Any]]) -> dict[str, str | int]:
+    """The CUAD numbers lab 4b's text pastes (``lab04b_cuad_...``); "not measured" without a sample.
+
+    Each reader's token recall, ROUGE-L recall, span F1 and answer length with intervals, and the
+    clause reader against the one-sentence baseline in token recall: the paired difference and
+    its verdict (:func:`domainllm.metrics.verdict`).
+    """
+    values: dict[str, str | int] = {}
+    for tag, name in CUAD_READERS.items():
+        for metric, digits in (
+            ("token_recall", 2),
+            ("rouge_l_recall", 2),
+            ("span_f1", 2),
+            ("answer_chars", 0),
+        ):
+            key = f"lab04b_cuad_{tag}_{'chars' if metric == 'answer_chars' else metric}"
+            if name not in reports:
+                values[key] = "not measured (no CUAD sample)"
+                continue
+            e = reports[name]["metrics"][metric]
+            values[key] = f"{e['mean']:.{digits}f} [{e['low']:.{digits}f}, {e['high']:.{digits}f}]"
+    values["lab04b_cuad_n"] = len(reports.get("clause", {}).get("readings", []))
+    if CUAD_READERS["one"] in reports and "clause" in reports:
+        baseline = reports[CUAD_READERS["one"]]["per_question"]["token_recall"]
+        clause = reports["clause"]["per_question"]["token_recall"]
+        values["lab04b_cuad_lift"] = str(paired_bootstrap(baseline, clause))
+        values["lab04b_cuad_verdict"] = str(verdict(baseline, clause))
+    else:
+        values["lab04b_cuad_lift"] = values["lab04b_cuad_verdict"] = "not measured (no CUAD sample)"
+    return values

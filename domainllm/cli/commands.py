@@ -115,7 +115,8 @@ def _bench_rag(args: argparse.Namespace) -> int:
     check_json_output(args.json)
     result = run_rag_benchmark(args.split, names=args.pipelines, n=args.n)
     for name, report in result["pipelines"].items():
-        line = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in ("em", "contains", "f1"))
+        shown = [m for m in ("accuracy", "em", "contains", "f1") if m in report["metrics"]]
+        line = ", ".join(f"{m} {report['metrics'][m]['mean']:.3f}" for m in shown)
         retrieval = report.get("retrieval_all", {}).get("metrics", {}).get("recall@k")
         extra = (
             f", recall@{report['k']} {retrieval['mean']:.3f} (all {result['n_split']})" if retrieval else ""

@@ -70,7 +70,7 @@ def make_results(f1: dict[tuple[str, str], tuple[float, float]] | None = None) -
             mean, half = f1.get((system, split), (0.3, 0.05))
             results[system][split] = {
                 "n": 40,
-                "metrics": {"contains": _metric(mean, half), "exact_match": _metric(mean / 2)},
+                "metrics": {"accuracy": _metric(mean, half), "exact_match": _metric(mean / 2)},
                 "prompt_tokens": float(prompt),
                 "completion_tokens": float(completion),
                 "seconds_per_answer": seconds,
@@ -348,14 +348,14 @@ def test_guide_picks_the_cheapest_approach_that_certainly_meets_the_target(model
         by_need.setdefault(row.need, []).append(row)
     # F1 >= 0.4: only the fine-tuned and combined approaches certainly reach it; the cheaper
     # of the two at every volume is the fine-tuned one (shorter prompts, lower one-off cost).
-    assert [r.winner for r in by_need["contains >= 0.4"]] == ["Fine-tuned"]
-    assert by_need["contains >= 0.4"][0].candidates == ("Fine-tuned", "RAG + fine-tuned")
+    assert [r.winner for r in by_need["accuracy >= 0.4"]] == ["Fine-tuned"]
+    assert by_need["accuracy >= 0.4"][0].candidates == ("Fine-tuned", "RAG + fine-tuned")
     # F1 >= 0.3: RAG's interval [0.25, 0.35] straddles it, so RAG is undecided, not a candidate.
-    row = by_need["contains >= 0.3"][0]
+    row = by_need["accuracy >= 0.3"][0]
     assert "RAG" in row.undecided and "RAG" not in row.candidates
     assert "might miss the target" in row.reason  # RAG would be cheaper at low volume
-    assert by_need["contains >= 0.6"][0].winner == "RAG + fine-tuned"
-    none = by_need["contains >= 0.9"][0]
+    assert by_need["accuracy >= 0.6"][0].winner == "RAG + fine-tuned"
+    none = by_need["accuracy >= 0.9"][0]
     assert none.winner is None and none.cheapest is None and "no approach reaches" in none.reason
     # Most accurate: the combined approach, and its interval overlaps no other.
     assert [r.winner for r in by_need[MOST_ACCURATE]] == ["RAG + fine-tuned"]
@@ -379,7 +379,7 @@ def test_overlapping_intervals_are_not_distinguishable(model: RoiModel) -> None:
     assert "not distinguishable on accuracy: RAG, Fine-tuned" in best[0].reason
     assert {r.cheapest for r in best} <= {"RAG", "Fine-tuned"}
     # A target inside both intervals: nobody certainly meets it, and the guide says so.
-    target = [r for r in rows if r.need == "contains >= 0.5"]
+    target = [r for r in rows if r.need == "accuracy >= 0.5"]
     assert all(r.winner is None for r in target)
     assert "not distinguishable from the target" in target[0].reason
 
@@ -393,14 +393,14 @@ def test_freshness_selects_the_split_and_the_retraining_cadence(model: RoiModel)
     }
     fresh = Freshness("new documents", 1, "test_fresh")
     rows = _guide(model, f1, freshness=(fresh,), targets=(0.4,))
-    target = [r for r in rows if r.need == "contains >= 0.4"]
+    target = [r for r in rows if r.need == "accuracy >= 0.4"]
     assert all("Fine-tuned" not in r.candidates for r in target)
     assert {r.retrain_every_months for r in rows} == {1} and {r.split for r in rows} == {"test_fresh"}
     # Retraining monthly costs the fine-tuned model more than retraining yearly.
     monthly = model.approaches({"retrain_every_months": 1.0})["fine_tuned"]
     yearly = model.approaches({"retrain_every_months": 12.0})["fine_tuned"]
     assert total_cost(monthly, 1000, 12) > total_cost(yearly, 1000, 12)
-    with pytest.raises(ValueError, match="no contains for 'advanced_rag' on 'test_nowhere'"):
+    with pytest.raises(ValueError, match="no accuracy for 'advanced_rag' on 'test_nowhere'"):
         _guide(model, f1, freshness=(Freshness("x", 1, "test_nowhere"),))
 
 
@@ -409,8 +409,8 @@ def test_guide_summary_has_one_line_per_need(model: RoiModel) -> None:
     table = guide_summary(rows)
     assert [line["accuracy need"] for line in table] == [
         COST_ONLY,
-        "contains >= 0.2",
-        "contains >= 0.5",
+        "accuracy >= 0.2",
+        "accuracy >= 0.5",
         MOST_ACCURATE,
     ]
     assert len(table[0]) == 1 + 4  # the need, then one column per default freshness need
