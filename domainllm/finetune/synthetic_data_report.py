@@ -25,6 +25,7 @@ from domainllm.finetune.leakage import LeakageReport, fresh_contract_ids
 from domainllm.finetune.passages import Fact
 from domainllm.finetune.qa_pairs import Duplicate, QAPair
 from domainllm.finetune.synthetic_data import SOURCES
+from domainllm.metrics.significance import floor_verdict
 from domainllm.metrics.stats import Estimate
 from domainllm.plots import bar_with_intervals
 from domainllm.rag.chunking import Chunk
@@ -118,7 +119,7 @@ def win_rate_glue(win_rates: Mapping[str, Estimate]) -> dict[str, str]:
     ``win_rates`` is keyed ``"<method>: <probe kind>"``, the method written with ``/`` for ``_``.
     """
     hard = win_rates.get(f"likelihood: {PROBE_KINDS[2]}")
-    values = {"lab06_win_verdict": "beats chance" if hard and hard.low > 0.5 else "is no better than chance"}
+    values = {"lab06_win_verdict": floor_verdict(hard, 0.5) if hard else "undefined (no such probes)"}
     for method in METHODS:
         for tag, kind in (("other", PROBE_KINDS[1]), ("passage", PROBE_KINDS[2])):
             estimate = win_rates.get(f"{method.replace('_', '/')}: {kind}")

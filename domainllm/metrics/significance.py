@@ -70,7 +70,8 @@ def minimum_detectable_difference(
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of comparing B with A: ``label`` is "better", "worse" or "not distinguishable"."""
+    """The outcome of comparing B with A: ``label`` is "better", "worse" (or the caller's words for
+    them) or "not distinguishable"."""
 
     label: str
     diff: float
@@ -88,11 +89,17 @@ class Verdict:
         return f"{self.label} ({self.diff:+.2f}, {self.test} p = {self.p_value:.3f}, n = {self.n})"
 
 
-def verdict(a: Sequence[float], b: Sequence[float], alpha: float = ALPHA) -> Verdict:
+def verdict(
+    a: Sequence[float],
+    b: Sequence[float],
+    alpha: float = ALPHA,
+    labels: tuple[str, str] = ("better", "worse"),
+) -> Verdict:
     """Is B better than, worse than, or not distinguishable from A on the same questions?
 
     0/1 scores use the exact McNemar test; other scores the paired bootstrap (two-sided p-value,
-    twice the smaller tail).
+    twice the smaller tail). ``labels`` name a significant rise and fall of B (for a rate where
+    lower is better, such as attack success, pass ``("higher", "lower")``).
     """
     if is_binary(a) and is_binary(b):
         test = mcnemar_exact(a, b)
@@ -103,7 +110,7 @@ def verdict(a: Sequence[float], b: Sequence[float], alpha: float = ALPHA) -> Ver
         p_value = min(1.0, 2 * min(paired.p_value, 1 - paired.p_value + 1 / 2001))
     label = "not distinguishable"
     if p_value < alpha and diff != 0:
-        label = "better" if diff > 0 else "worse"
+        label = labels[0] if diff > 0 else labels[1]
     return Verdict(label, diff, p_value, len(a), name, minimum_detectable_difference(len(a), alpha))
 
 

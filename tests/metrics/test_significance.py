@@ -73,7 +73,9 @@ def test_verdict_labels() -> None:
     assert verdict([1] * 10 + [0] * 54, base).label == "worse"
     close = verdict(base, [1] * 2 + [0] * 62)
     assert close.label == "not distinguishable"
-    assert "not distinguishable at n = 64" in str(close) and "smallest detectable difference 0.25" in str(close)
+    assert "not distinguishable at n = 64" in str(close) and "smallest detectable difference 0.25" in str(
+        close
+    )
     assert verdict([0.1, 0.2, 0.3], [0.1, 0.2, 0.3]).label == "not distinguishable"
 
 
@@ -87,4 +89,12 @@ def test_minimum_detectable_difference_shrinks_with_n() -> None:
 def test_floor_verdict() -> None:
     assert floor_verdict(Estimate(0.8, 0.72, 0.88, 64), 0.7).startswith("above 0.70")
     assert floor_verdict(Estimate(0.5, 0.4, 0.6, 64), 0.7).startswith("below 0.70")
-    assert floor_verdict(Estimate(0.7, 0.6, 0.8, 64), 0.7).startswith("not distinguishable from 0.70 at n = 64")
+    assert floor_verdict(Estimate(0.7, 0.6, 0.8, 64), 0.7).startswith(
+        "not distinguishable from 0.70 at n = 64"
+    )
+
+
+def test_verdict_words_for_a_rate_where_lower_is_better() -> None:
+    attack_without_defence = [1.0] * 12 + [0.0] * 52
+    attack_with_defence = [0.0] * 64
+    assert verdict(attack_without_defence, attack_with_defence, labels=("higher", "lower")).label == "lower"
