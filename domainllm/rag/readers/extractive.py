@@ -4,7 +4,9 @@ No text is generated: the answer is the passage's own characters between the sta
 model scores highest, over every window of every passage (see
 :mod:`domainllm.rag.readers.span_model`); its citation is that passage. When no span beats the
 model's "no answer" score by :data:`THRESHOLD`, the reader abstains. Value questions use the value
-head, clause questions the clause head. The model is trained once on the train questions
+head, clause questions the clause head. With ``typed`` (the default), a value question takes the
+best of the top :data:`CANDIDATES` spans that is a value of the kind its words ask for
+(:mod:`domainllm.rag.readers.answer_kinds`): a date for "when", a duration for "how long". The model is trained once on the train questions
 (:func:`~domainllm.rag.readers.span_training.train_span_reader`) and its readings are cached.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from domainllm.corpus.records import Evidence, Question
 from domainllm.rag.chunking import Chunk
+from domainllm.rag.readers.answer_kinds import KINDS_VERSION, expected_kind, fits_kind
 from domainllm.rag.readers.base import (
     ABSTAIN,
     Reading,
@@ -29,6 +32,7 @@ from domainllm.rag.readers.span_model import SpanGuess, read_spans
 from domainllm.rag.readers.span_training import SpanRecipe, TrainedSpanReader, train_span_reader
 
 THRESHOLD = -5.0  # abstain when the best span scores this far below "no answer"
+CANDIDATES = 20  # spans considered when the question names a kind of value
 
 
 def passage_sources(chunks: Sequence[Chunk]) -> list[tuple[str, int]]:
@@ -47,8 +51,10 @@ class ExtractiveReader:
         threshold: float = THRESHOLD,
         recipe: SpanRecipe | None = None,
         trained: TrainedSpanReader | None = None,
+        typed: bool = True,
     ) -> None:
         self.threshold = threshold
+        self.typed = typed
         self.recipe = recipe or SpanRecipe()
         self._trained = trained
 
@@ -61,7 +67,7 @@ class ExtractiveReader:
 
     def identity(self) -> Any:
         """What names this reader's readings in the cache."""
-        return [self.name, self.trained.digest, self.threshold]
+        return [self.name, self.trained.digest, self.threshold, self.typed and CANDIDATES, KINDS_VERSION]
 
     def guesses(
         self, question: Question, sources: Sequence[tuple[str, int]], top: int = 1
@@ -77,12 +83,14 @@ class ExtractiveReader:
         """One question, read from its (non-empty) passages."""
         started = time.perf_counter()
         sources = passage_sources(chunks)
-        best = self.guesses(question, sources)
+        kind = expected_kind(question.question) if self.typed and question.form == "value" else None
+        best = self.guesses(question, sources, top=CANDIDATES if kind else 1)
         seconds = time.perf_counter() - started
         if not best or best[0].score < self.threshold:
             score = best[0].score if best else None
             return Reading(ABSTAIN, seconds=seconds, extra={"score": score})
-        guess = best[0]
+        fitting = [g for g in best if kind and fits_kind(kind, sources[g.passage][0][g.start : g.end])]
+        guess = fitting[0] if fitting else best[0]
         text, offset = sources[guess.passage]
         span = Evidence(chunks[guess.passage].doc_id, offset + guess.start, offset + guess.end)
         return Reading(
@@ -90,7 +98,7 @@ class ExtractiveReader:
             (span,),
             guess.passage + 1,
             seconds=seconds,
-            extra={"score": guess.score},
+            extra={"score": guess.score, "kind": kind},
         )
 
     def read(
@@ -122,7 +130,7 @@ class ExtractiveReader:
         return [r for r in readings if r is not None]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(threshold={self.threshold})"
+        return f"{type(self).__name__}(threshold={self.threshold}, typed={self.typed})"
 
 
 register_reader("extractive", lambda generator=None, **options: ExtractiveReader(generator, **options))

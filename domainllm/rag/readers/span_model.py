@@ -130,22 +130,36 @@ def best_span(
 ) -> SpanGuess | None:
     """The highest-scoring span (start + end logit) inside the passage part of a window, scored
     against the window's "no answer" ([CLS]) score; None when the window holds no passage token."""
+    spans = top_spans(window, start_logits, end_logits, max_tokens, 1)
+    return spans[0] if spans else None
+
+
+def top_spans(
+    window: Window, start_logits: Sequence[float], end_logits: Sequence[float], max_tokens: int, top: int
+) -> list[SpanGuess]:
+    """The ``top`` highest-scoring spans of a window, best first (see :func:`best_span`)."""
     import numpy as np
 
     inside = np.array([o is not None for o in window.offsets])
     if not inside.any():
-        return None
+        return []
     starts = np.where(inside, np.asarray(start_logits, dtype=float), -np.inf)
     ends = np.where(inside, np.asarray(end_logits, dtype=float), -np.inf)
     n = len(window.offsets)
     pair = starts[:, None] + ends[None, :]
     band = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(np.ones((n, n), dtype=bool), k=max_tokens)
     pair = np.where(band, pair, -np.inf)
-    s, e = np.unravel_index(int(np.argmax(pair)), pair.shape)
     null = float(start_logits[0]) + float(end_logits[0])
-    first, last = window.offsets[s], window.offsets[e]
-    assert first is not None and last is not None
-    return SpanGuess(window.passage, first[0], last[1], float(pair[s, e]) - null)
+    order = np.argsort(pair, axis=None)[::-1][:top]
+    spans = []
+    for flat in order:
+        s, e = np.unravel_index(int(flat), pair.shape)
+        if not np.isfinite(pair[s, e]):
+            break
+        first, last = window.offsets[s], window.offsets[e]
+        assert first is not None and last is not None
+        spans.append(SpanGuess(window.passage, first[0], last[1], float(pair[s, e]) - null))
+    return spans
 
 
 def score_windows(model: Any, windows: Sequence[Window], batch_size: int = 32) -> Any:
@@ -166,14 +180,13 @@ def score_windows(model: Any, windows: Sequence[Window], batch_size: int = 32) -
 def read_spans(
     model: Any, tokenizer: Any, question: str, passages: Sequence[str], head: str, top: int = 1
 ) -> list[SpanGuess]:
-    """The ``top`` best spans (at most one per window) for a question over some passages, best first."""
+    """The ``top`` best spans for a question over some passages, best first (several per window when
+    ``top`` > 1)."""
     windows = encode_windows(tokenizer, question, passages)
     if not windows:
         return []
     start_col, end_col = HEADS[head]
     guesses = []
     for window, logits in zip(windows, score_windows(model, windows), strict=True):
-        guess = best_span(window, logits[:, start_col], logits[:, end_col], MAX_SPAN_TOKENS[head])
-        if guess is not None:
-            guesses.append(guess)
+        guesses += top_spans(window, logits[:, start_col], logits[:, end_col], MAX_SPAN_TOKENS[head], top)
     return sorted(guesses, key=lambda g: -g.score)[:top]
