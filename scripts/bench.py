@@ -53,6 +53,7 @@ BUDGETS = {  # lab -> (seconds, MiB), from the issues
     "02-pre-retrieval": (300, 1536),
     "03-retrieval": (300, 1536),
     "04-post-retrieval": (300, 1536),
+    "04b-reading": (300, 1536),
     "05-knowledge-graph": (300, 1536),
     "06-synthetic-data": (360, 2048),
     "07-sft": (360, 2048),
