@@ -136,7 +136,11 @@ def corpus(tmp_path: Path) -> Path:
     (root / "facts.jsonl").write_text("".join(json.dumps(f) + "\n" for f in facts))
     questions = {
         "train": [_question("train-1", "train", "What are the payment terms of SUP-00001?", "SUP-00001")],
-        "dev": [_question("dev-1", "dev", "Name the insurer of the warehouse stock held under SUP-00001.", "SUP-00001")],
+        "dev": [
+            _question(
+                "dev-1", "dev", "Name the insurer of the warehouse stock held under SUP-00001.", "SUP-00001"
+            )
+        ],
         "test_paraphrase": [_question("tp-1", "test_paraphrase", PARAPHRASE, "SUP-00001")],
         "test_fresh": [_question("tf-1", "test_fresh", FRESH_QUESTION, "SRV-00005")],
         "test_multidoc": [

@@ -96,7 +96,7 @@ def test_win_rate_glue_and_chart() -> None:
     assert values["lab06_win_likelihood_other"] == str(rates[f"likelihood: {PROBE_KINDS[1]}"])
     assert values["lab06_win_yes_no_passage"] == "undefined"
     rates[f"likelihood: {PROBE_KINDS[2]}"] = Estimate(0.8, 0.6, 1.0, 9)
-    assert win_rate_glue(rates)["lab06_win_verdict"] .startswith("above 0.50")
+    assert win_rate_glue(rates)["lab06_win_verdict"].startswith("above 0.50")
     figure = win_rate_chart(rates, "tiny")
     assert "tiny" in figure.axes[0].get_title()
     plt.close(figure)
