@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from domainllm.benchmark.systems import HEADLINE_METRIC, SYSTEMS_BY_NAME
+from domainllm.benchmark.comparisons import HEADLINE_METRIC
+from domainllm.benchmark.systems import SYSTEMS_BY_NAME
 from domainllm.metrics.significance import minimum_detectable_difference
 
 # Every answer metric the benchmark records, as the lab's table names it.
@@ -200,3 +201,35 @@ def benchmark_glue(bench: Mapping[str, Any], held_out: Sequence[str], front: Seq
     values["lab09_n_per_split"] = str(bench["config"]["questions_per_split"])
     values["lab09_pareto"] = ", ".join(front)
     return values
+
+
+def estimate_of(report: dict[str, Any], metric: str = HEADLINE_METRIC) -> Any:
+    """A split report's metric as an :class:`~domainllm.metrics.stats.Estimate` (for plots)."""
+    from domainllm.metrics.stats import Estimate
+
+    return Estimate(**report["metrics"][metric])
+
+
+def results_table(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC, labels: bool = True
+) -> Any:
+    """Systems x splits table of ``metric`` as "mean [low, high]" (a pandas DataFrame)."""
+    import pandas as pd
+
+    rows = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if labels and name in SYSTEMS_BY_NAME else name
+        rows[label] = {split: str(estimate_of(report, metric)) for split, report in splits.items()}
+    return pd.DataFrame(rows).T
+
+
+def split_chart_data(
+    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC
+) -> dict[str, dict[str, Any]]:
+    """``{split: {system label: Estimate}}`` for :func:`domainllm.plots.grouped_bars`."""
+    table: dict[str, dict[str, Any]] = {}
+    for name, splits in results.items():
+        label = SYSTEMS_BY_NAME[name].label if name in SYSTEMS_BY_NAME else name
+        for split, report in splits.items():
+            table.setdefault(split, {})[label] = estimate_of(report, metric)
+    return table

@@ -21,6 +21,7 @@ HEADLINE_COMPARISONS = (
     ("closed_book", "advanced_rag"),
     ("closed_book", "sft_closed_book"),
     ("naive_rag", "advanced_rag"),
+    ("advanced_rag", "span_reader_rag"),
     ("advanced_rag", "raft_rag"),
     ("raft_rag", "raft_dpo_rag"),
 )

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domainllm.benchmark.comparisons import HEADLINE_METRIC, comparisons
-from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint, sample_questions
+from domainllm.benchmark.comparisons import comparisons
+from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint, stratified_by_category
 from domainllm.benchmark.rag_runner import evaluate_pipeline
 from domainllm.benchmark.summarization import (
     key_terms_of,
@@ -64,13 +64,19 @@ class SystemSpec:
 
     @property
     def fine_tuned(self) -> bool:
-        return self.adapter is not None
+        """Some trained weights: a LoRA adapter on the generator, or a trained reader (lab 4b)."""
+        return self.adapter is not None or self.reader == "extractive"
+
+    @property
+    def reader(self) -> str:
+        return PIPELINES[self.pipeline].reader
 
 
 SYSTEMS: tuple[SystemSpec, ...] = (
     SystemSpec("closed_book", "Base model, closed-book", "closed_book"),
     SystemSpec("naive_rag", "Naive RAG", "naive_rag"),
     SystemSpec("advanced_rag", "Advanced RAG", "compressed_rag"),
+    SystemSpec("span_reader_rag", "RAG + span reader (fine-tuned MiniLM)", "extractive_rag"),
     SystemSpec("sft_closed_book", "Fine-tuned (SFT), closed-book", "closed_book", "closed_book"),
     SystemSpec("raft_rag", "RAG + retrieval-aware SFT", "compressed_rag", "raft"),
     SystemSpec("raft_dpo_rag", "RAG + SFT + DPO", "compressed_rag", "dpo"),
@@ -84,20 +90,21 @@ def questions_per_split(settings: Settings | None = None) -> int:
     return settings.scaled(BASE_QUESTIONS_PER_SPLIT, 2)
 
 
-def benchmark_questions(settings: Settings | None = None) -> dict[str, list[Question]]:
-    """The seeded sample each system answers, per split that has questions with an answer.
+def benchmark_questions(settings: Settings | None = None, n: int | None = None) -> dict[str, list[Question]]:
+    """The seeded sample each system answers (``n`` per split, stratified by category and kind),
+    per split that has questions with an answer.
 
-    A generated corpus fills all four splits. CUAD fills ``test_paraphrase`` alone, and its
+    A generated corpus fills all five splits. CUAD fills ``test_paraphrase`` alone, and its
     questions whose clause is absent from the contract have no answer to score against, so they
     are left out; the empty splits are left out too.
     """
     settings = settings or get_settings()
-    n = questions_per_split(settings)
+    n = questions_per_split(settings) if n is None else n
     samples = {}
     for split in BENCH_SPLITS:
         scorable = [q for q in load_questions(split) if q.answer.strip()]
         if scorable:
-            samples[split] = sample_questions(scorable, n, seed=settings.seed)
+            samples[split] = stratified_by_category(scorable, n, seed=settings.seed)
     if not samples:
         raise ValueError("No split of the corpus (DOMAINLLM_CORPUS) has answered questions to benchmark.")
     return samples
@@ -107,7 +114,7 @@ def default_systems(questions: dict[str, list[Question]]) -> list[str]:
     """Every system when there are ``train`` questions to fine-tune on, else the untrained ones."""
     if questions.get("train"):
         return list(SYSTEMS_BY_NAME)
-    return [s.name for s in SYSTEMS if not s.fine_tuned]
+    return [s.name for s in SYSTEMS if s.adapter is None]
 
 
 def benchmark_summaries(settings: Settings | None = None) -> list[Summary]:
@@ -161,6 +168,15 @@ def grounded_share(
     return scores
 
 
+def reader_identity(spec: SystemSpec) -> Any:
+    """What names a system's reader in its cache keys: a trained reader's weights digest and settings."""
+    if spec.reader != "extractive":
+        return spec.reader
+    from domainllm.rag.readers import make_reader
+
+    return make_reader("extractive").identity()  # trains the span reader once when the cache has none
+
+
 def report_key(
     spec: SystemSpec,
     adapter: TrainedAdapter | None,
@@ -179,6 +195,7 @@ def report_key(
             BENCHMARK_VERSION,
             spec.name,
             repr(PIPELINES[spec.pipeline]),
+            reader_identity(spec),
             adapter.run.digest() if adapter else None,
             [a.run.digest() for a in adapter.chain] if adapter else [],
             split,
@@ -227,7 +244,8 @@ def evaluate_system(
     try:
         for split in missing:
             sample = questions[split]
-            pipeline = RagPipeline(spec.name, generator, retriever, k=PIPELINES[spec.pipeline].k)
+            recipe = PIPELINES[spec.pipeline]
+            pipeline = RagPipeline(spec.name, generator, retriever, k=recipe.k, reader=recipe.reader)
             report = evaluate_pipeline(pipeline, sample, encode=encode)
             if retriever is not None:
                 retrieved = {c.id: c for a in pipeline_answers_chunks(pipeline, report) for c in a}
@@ -261,8 +279,8 @@ def summarize_with_system(
     )
     if (cached := read_json_cache(path)) is not None:
         return cached
-    if not summaries:
-        return score_summaries([], [])
+    if not summaries or spec.reader not in ("generative", "closed_book"):
+        return score_summaries([], [])  # a span reader extracts answers; it writes no summaries
     retriever = make_recipe_retriever(PIPELINES[spec.pipeline], indexes)
     generator = load_generator(settings) if adapter is None else load_adapted_generator(adapter, settings)
     try:
@@ -294,15 +312,20 @@ def _chunk_lookup(retriever: Any) -> dict[str, Any]:
     raise TypeError(f"Cannot find the chunk index behind {retriever!r}")
 
 
-def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | None = None) -> dict[str, Any]:
-    """Every chosen system on every split (JSON-ready; see the module docstring)."""
+def run_benchmark(
+    settings: Settings | None = None,
+    systems: Sequence[str] | None = None,
+    questions: dict[str, list[Question]] | None = None,
+) -> dict[str, Any]:
+    """Every chosen system on every split (JSON-ready; see the module docstring); ``questions``
+    replaces the default sample (:func:`benchmark_questions`)."""
     settings = settings or get_settings()
-    questions = benchmark_questions(settings)
+    questions = questions or benchmark_questions(settings)
     names = list(systems or default_systems(questions))
     unknown = [n for n in names if n not in SYSTEMS_BY_NAME]
     if unknown:
         raise ValueError(f"Unknown system(s) {unknown}; choose from {', '.join(SYSTEMS_BY_NAME)}.")
-    untrainable = [n for n in names if SYSTEMS_BY_NAME[n].fine_tuned and not questions.get("train")]
+    untrainable = [n for n in names if SYSTEMS_BY_NAME[n].adapter and not questions.get("train")]
     if untrainable:
         raise ValueError(
             f"{', '.join(untrainable)} need fine-tuning on the corpus's train split, and this corpus "
@@ -326,7 +349,7 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
     return {
         "config": {
             "settings": asdict(settings),
-            "questions_per_split": questions_per_split(settings),
+            "questions_per_split": max(len(qs) for qs in questions.values()),
             "question_ids": {s: [q.id for q in qs] for s, qs in questions.items()},
             "summary_ids": [s.id for s in summaries],
             "seconds": time.perf_counter() - started,
@@ -347,14 +370,22 @@ def run_benchmark(settings: Settings | None = None, systems: Sequence[str] | Non
     }
 
 
-def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
+def benchmark_key(
+    settings: Settings, systems: Sequence[str], questions: dict[str, list[Question]] | None = None
+) -> str:
     """Cache key: settings, systems, the sampled questions' and summaries' content, the corpus,
     the base weights, training recipes and labels, version."""
     from domainllm.finetune.finetuned import training_fingerprint
     from domainllm.runtime.models import generator_weights_key
 
-    questions = {s: content_fingerprint(qs) for s, qs in benchmark_questions(settings).items()}
-    inputs = [asdict(settings), list(systems), questions, content_fingerprint(benchmark_summaries(settings))]
+    sample = questions or benchmark_questions(settings)
+    questions_key = {s: content_fingerprint(qs) for s, qs in sample.items()}
+    inputs = [
+        asdict(settings),
+        list(systems),
+        questions_key,
+        content_fingerprint(benchmark_summaries(settings)),
+    ]
     inputs += [
         corpus_fingerprint(),
         generator_weights_key(settings),
@@ -366,50 +397,23 @@ def benchmark_key(settings: Settings, systems: Sequence[str]) -> str:
 
 
 def load_or_run_benchmark(
-    settings: Settings | None = None, systems: Sequence[str] | None = None, fresh: bool = False
+    settings: Settings | None = None,
+    systems: Sequence[str] | None = None,
+    fresh: bool = False,
+    questions: dict[str, list[Question]] | None = None,
 ) -> dict[str, Any]:
-    """The cached benchmark for these settings, or a fresh run (then cached) when there is none,
-    it is corrupt (a warning names the file) or ``fresh`` asks to run again and replace it."""
+    """The cached benchmark for these settings (and ``questions``, default :func:`benchmark_questions`),
+    or a fresh run (then cached) when there is none, it is corrupt (a warning names the file) or
+    ``fresh`` asks to run again and replace it."""
     from domainllm.files import atomic_write_text
     from domainllm.paths import cache_dir
 
     settings = settings or get_settings()
-    names = list(systems or default_systems(benchmark_questions(settings)))
-    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names)}.json"
+    questions = questions or benchmark_questions(settings)
+    names = list(systems or default_systems(questions))
+    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names, questions)}.json"
     if not fresh and (cached := read_json_cache(path)) is not None:
         return cached
-    results = run_benchmark(settings, names)
+    results = run_benchmark(settings, names, questions)
     atomic_write_text(path, json.dumps(results, indent=1))
     return results
-
-
-def estimate_of(report: dict[str, Any], metric: str = HEADLINE_METRIC) -> Any:
-    """A split report's metric as an :class:`~domainllm.metrics.stats.Estimate` (for plots)."""
-    from domainllm.metrics.stats import Estimate
-
-    return Estimate(**report["metrics"][metric])
-
-
-def results_table(
-    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC, labels: bool = True
-) -> Any:
-    """Systems x splits table of ``metric`` as "mean [low, high]" (a pandas DataFrame)."""
-    import pandas as pd
-
-    rows = {}
-    for name, splits in results.items():
-        label = SYSTEMS_BY_NAME[name].label if labels and name in SYSTEMS_BY_NAME else name
-        rows[label] = {split: str(estimate_of(report, metric)) for split, report in splits.items()}
-    return pd.DataFrame(rows).T
-
-
-def split_chart_data(
-    results: dict[str, dict[str, dict[str, Any]]], metric: str = HEADLINE_METRIC
-) -> dict[str, dict[str, Any]]:
-    """``{split: {system label: Estimate}}`` for :func:`domainllm.plots.grouped_bars`."""
-    table: dict[str, dict[str, Any]] = {}
-    for name, splits in results.items():
-        label = SYSTEMS_BY_NAME[name].label if name in SYSTEMS_BY_NAME else name
-        for split, report in splits.items():
-            table.setdefault(split, {})[label] = estimate_of(report, metric)
-    return table

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from domainllm.benchmark.systems import HEADLINE_METRIC
+from domainllm.benchmark.comparisons import HEADLINE_METRIC
 from domainllm.costs.benchmark_inputs import APPROACHES
 from domainllm.costs.break_even_tables import format_volume
 from domainllm.costs.model import Approach, break_even_volume, cheapest, total_cost
