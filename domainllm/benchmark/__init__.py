@@ -8,12 +8,23 @@ from domainllm.benchmark.benchmark_report import (
     benchmark_glue,
     metric_means_table,
     pareto_chart,
+    results_table,
+    split_chart_data,
     summary_glue,
     summary_table,
     summary_verdicts,
     usage_table,
 )
-from domainllm.benchmark.evaluation import retrieval_scores, sample_questions
+from domainllm.benchmark.committed import (
+    LiveCheckError,
+    StaleResultsError,
+    book_benchmark,
+    load_committed,
+    run_full_benchmark,
+    save_committed,
+)
+from domainllm.benchmark.comparisons import HEADLINE_METRIC
+from domainllm.benchmark.evaluation import retrieval_scores, sample_questions, stratified_by_category
 from domainllm.benchmark.failure_reasons import REASONS, failure_reason, is_correct
 from domainllm.benchmark.failure_report import failure_figure, reason_counts, wrong_by_category
 from domainllm.benchmark.multidoc_bench import (
@@ -26,17 +37,21 @@ from domainllm.benchmark.multidoc_bench import (
 )
 from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
 from domainllm.benchmark.systems import (
-    HEADLINE_METRIC,
     SYSTEMS_BY_NAME,
     SystemSpec,
     benchmark_questions,
     evaluate_system,
     load_or_run_benchmark,
-    results_table,
-    split_chart_data,
 )
 
 __all__ = [
+    "LiveCheckError",
+    "StaleResultsError",
+    "book_benchmark",
+    "load_committed",
+    "run_full_benchmark",
+    "save_committed",
+    "stratified_by_category",
     "REASONS",
     "failure_reason",
     "is_correct",

@@ -1,0 +1,210 @@
+"""Lab 9 (benchmark): full-size results committed with the repository, and a live check on every build.
+
+Scoring 64 questions per split for every system takes longer than the book build can afford on two
+cores. So ``python -m domainllm bench all --save`` runs the full benchmark once and writes it to
+``data/results/benchmark.json`` with a fingerprint of each system (its pipeline, reader, training
+recipes, the corpus, the base weights, the settings and the code that answers and scores), the seed
+and the machine. Lab 9 shows that file, and the book build:
+
+* fails when a fingerprint no longer matches the code (:class:`StaleResultsError`: the results were
+  computed by other code or settings, and the message names the command that refreshes them);
+* re-runs a stratified subsample of the committed questions live and fails when a live estimate
+  falls outside the committed interval for the same questions (:class:`LiveCheckError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from domainllm.benchmark.comparisons import HEADLINE_METRIC
+from domainllm.benchmark.evaluation import corpus_fingerprint, stratified_by_category
+from domainllm.benchmark.systems import (
+    BENCHMARK_VERSION,
+    SYSTEMS_BY_NAME,
+    benchmark_questions,
+    default_systems,
+    load_or_run_benchmark,
+    questions_per_split,
+    reader_identity,
+)
+from domainllm.config import Settings, get_settings
+from domainllm.corpus.questions import Question, load_questions
+from domainllm.files import atomic_write_text
+from domainllm.metrics.stats import proportion
+from domainllm.paths import DATA_DIR, REPO_ROOT
+
+FULL_QUESTIONS_PER_SPLIT = 64
+COMMITTED = DATA_DIR / "results" / "benchmark.json"
+REFRESH = "python -m domainllm bench all --save"
+# The code that produces and scores an answer: a change here can change a committed number.
+ANSWER_CODE = (
+    "domainllm/rag",
+    "domainllm/runtime",
+    "domainllm/finetune",
+    "domainllm/metrics",
+    "domainllm/corpus",
+    "domainllm/config.py",
+    "domainllm/graph/multidoc.py",
+    "domainllm/benchmark/evaluation.py",
+    "domainllm/benchmark/failure_reasons.py",
+    "domainllm/benchmark/comparisons.py",
+    "domainllm/benchmark/rag_runner.py",
+    "domainllm/benchmark/summarization.py",
+    "domainllm/benchmark/systems.py",
+)
+
+
+class StaleResultsError(RuntimeError):
+    """The committed results were computed by other code, settings or data than the book's now."""
+
+
+class LiveCheckError(RuntimeError):
+    """A live estimate falls outside the committed interval for the same questions."""
+
+
+def code_digest(root: Path = REPO_ROOT) -> str:
+    """SHA-256 over the source of :data:`ANSWER_CODE` (file names and contents, in a fixed order)."""
+    digest = hashlib.sha256()
+    for entry in ANSWER_CODE:
+        path = root / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def system_fingerprints(systems: Sequence[str], settings: Settings | None = None) -> dict[str, str]:
+    """One fingerprint per system: pipeline, reader, training recipes and labels, corpus, base
+    weights, settings (all but the scale) and :func:`code_digest`."""
+    from domainllm.finetune.finetuned import training_fingerprint
+    from domainllm.runtime.models import generator_weights_key
+
+    settings = settings or get_settings()
+    shared = [
+        BENCHMARK_VERSION,
+        corpus_fingerprint(),
+        generator_weights_key(settings),
+        {k: v for k, v in asdict(settings).items() if k != "scale"},
+        code_digest(),
+    ]
+    fingerprints = {}
+    for name in systems:
+        spec = SYSTEMS_BY_NAME[name]
+        own = [asdict(spec), reader_identity(spec), training_fingerprint() if spec.adapter else None]
+        text = json.dumps([*shared, *own], sort_keys=True, default=str)
+        fingerprints[name] = hashlib.sha256(text.encode()).hexdigest()[:20]
+    return fingerprints
+
+
+def run_full_benchmark(
+    n: int = FULL_QUESTIONS_PER_SPLIT, settings: Settings | None = None, systems: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The benchmark on ``n`` questions per split, with the fingerprints, seed and machine."""
+    from domainllm.benchmark.machine import machine_info
+
+    settings = settings or get_settings()
+    questions = benchmark_questions(settings, n)
+    names = list(systems or default_systems(questions))
+    bench = load_or_run_benchmark(settings, names, questions=questions)
+    return {
+        "fingerprints": system_fingerprints(names, settings),
+        "seed": settings.seed,
+        "questions_per_split": n,
+        "machine": machine_info(),
+        "refresh": REFRESH,
+        "bench": bench,
+    }
+
+
+def save_committed(record: Mapping[str, Any], path: Path = COMMITTED) -> Path:
+    """Write the record (atomically) where lab 9 reads it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+    return path
+
+
+def stale_systems(record: Mapping[str, Any], settings: Settings | None = None) -> list[str]:
+    """The systems whose committed fingerprint differs from the one the code gives now."""
+    now = system_fingerprints(list(record["fingerprints"]), settings)
+    return [name for name, value in record["fingerprints"].items() if now[name] != value]
+
+
+def load_committed(path: Path = COMMITTED, settings: Settings | None = None) -> dict[str, Any] | None:
+    """The committed full-size results, checked against the code; None for another corpus (CUAD).
+
+    Raises :class:`StaleResultsError` when the file is missing for the book's corpus or a system's
+    fingerprint no longer matches, naming the command that computes them again.
+    """
+    from domainllm.corpus.documents import resolve_source
+
+    if resolve_source().path != DATA_DIR:
+        return None  # committed results exist for the book's own portfolio only
+    if not path.is_file():
+        raise StaleResultsError(f"No committed benchmark at {path}. Compute it with: {REFRESH}")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    stale = stale_systems(record, settings)
+    if stale:
+        raise StaleResultsError(
+            f"The committed benchmark ({path.name}) was computed by other code, settings or data for "
+            f"{', '.join(stale)}. Compute it again with: {REFRESH} (about 20 minutes on 2 cores), and commit it."
+        )
+    return record
+
+
+def live_questions(record: Mapping[str, Any], settings: Settings | None = None) -> dict[str, list[Question]]:
+    """A stratified subsample (``questions_per_split`` of the settings) of the committed questions."""
+    settings = settings or get_settings()
+    n = questions_per_split(settings)
+    samples = {}
+    for split, ids in record["bench"]["config"]["question_ids"].items():
+        by_id = {q.id: q for q in load_questions(split)}
+        samples[split] = stratified_by_category([by_id[i] for i in ids], n, seed=settings.seed)
+    return samples
+
+
+def live_check(
+    live: Mapping[str, Any], record: Mapping[str, Any], metric: str = HEADLINE_METRIC
+) -> list[dict]:
+    """Per system and split: the live accuracy and the committed one on the same questions (Wilson).
+
+    Raises :class:`LiveCheckError` when a live estimate lies outside the committed interval.
+    """
+    committed = record["bench"]
+    rows, outside = [], []
+    for name, splits in live["results"].items():
+        for split, report in splits.items():
+            ids = live["config"]["question_ids"][split]
+            full_ids = committed["config"]["question_ids"][split]
+            full_scores = committed["results"][name][split]["per_question"][metric]
+            same = [full_scores[full_ids.index(i)] for i in ids]
+            then, now = proportion(same), proportion(report["per_question"][metric])
+            row = {"system": name, "split": split, "n": now.n, "live": now.mean, "committed": str(then)}
+            row["within"] = then.low - 1e-9 <= now.mean <= then.high + 1e-9
+            rows.append(row)
+            if not row["within"]:
+                outside.append(f"{name} on {split}: live {now.mean:.2f}, committed {then}")
+    if outside:
+        raise LiveCheckError(
+            "Live estimates outside the committed intervals (same questions): "
+            + "; ".join(outside)
+            + f". The committed results no longer describe this code or machine: {REFRESH}"
+        )
+    return rows
+
+
+def book_benchmark(settings: Settings | None = None) -> tuple[dict[str, Any], list[dict] | None]:
+    """What lab 9 and lab 10 show: the committed full-size results with the live check's rows, or
+    (on another corpus, which has no committed results) a live run at the settings' size and None."""
+    record = load_committed(settings=settings)
+    if record is None:
+        return load_or_run_benchmark(settings), None
+    live = load_or_run_benchmark(
+        settings, list(record["fingerprints"]), questions=live_questions(record, settings)
+    )
+    return record["bench"], live_check(live, record)
