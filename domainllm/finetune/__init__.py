@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domainllm.finetune.adapters import LoraSettings, generator_blocks, load_tokenizer
 from domainllm.finetune.dpo import DpoRecipe, train_dpo
+from domainllm.finetune.dpo_gate import GateDecision, gate, gate_questions
 from domainllm.finetune.fact_checks import PROBE_KINDS, gold_correct, judge_probes, probe_win_rates
 from domainllm.finetune.feedback import FeedbackWidget, LabelLog, evidence_text
 from domainllm.finetune.finetuned import (
@@ -14,6 +15,7 @@ from domainllm.finetune.finetuned import (
     closed_book_examples,
     feedback_candidates,
     feedback_round,
+    gated_dpo,
     human_labels_for,
     labels_file,
     my_labels_path,
@@ -80,6 +82,10 @@ from domainllm.finetune.synthetic_data_report import (
 from domainllm.finetune.template_pairs import template_pairs
 
 __all__ = [
+    "GateDecision",
+    "gate",
+    "gate_questions",
+    "gated_dpo",
     "LoraSettings",
     "generator_blocks",
     "load_tokenizer",

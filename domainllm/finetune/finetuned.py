@@ -244,23 +244,43 @@ def dpo_adapter(
     labels: str | Path | None = None,
     raft: TrainedAdapter | None = None,
 ) -> TrainedAdapter:
-    """The RAFT adapter after every DPO round (each round starts from the previous one).
+    """The RAFT adapter after the DPO rounds the dev gate kept (see :func:`gated_dpo`)."""
+    return gated_dpo(indexes, settings, labels, raft)[0]
+
+
+def gated_dpo(
+    indexes: dict[IndexKey, ChunkIndex] | None = None,
+    settings: Settings | None = None,
+    labels: str | Path | None = None,
+    raft: TrainedAdapter | None = None,
+) -> tuple[TrainedAdapter, list[Any]]:
+    """Every DPO round on top of the RAFT adapter, each kept only when it does not lose on ``dev``
+    (:mod:`domainllm.finetune.dpo_gate`); the final model and each round's gate decision.
 
     ``labels`` defaults to :func:`labels_file`: the reader's own labels once there are any.
     ``raft`` is :func:`raft_adapter`'s result when the caller already has it (it is found or
-    trained here otherwise).
+    trained here otherwise). A rejected round is dropped; the next starts from the kept model.
     """
+    from domainllm.finetune.dpo_gate import dev_scores, gate, gate_questions
     from domainllm.finetune.judge import load_judge
 
+    settings = settings or get_settings()
     labels = labels_file() if labels is None else labels
     owned = indexes is None
     indexes = {} if indexes is None else indexes
     try:
         policy = raft or raft_adapter(indexes, settings)
         judge = load_judge(settings=settings)
+        questions = gate_questions(settings)
+        before = dev_scores(policy, questions, indexes, settings)
+        decisions = []
         for number in range(1, len(DPO_ROUNDS) + 1):
-            policy = feedback_round(number, policy, indexes, judge, labels, settings).adapter
-        return policy
+            candidate = feedback_round(number, policy, indexes, judge, labels, settings).adapter
+            decision, after = gate(number, before, candidate, questions, indexes, settings)
+            decisions.append(decision)
+            if decision.kept:
+                policy, before = candidate, after
+        return policy, decisions
     finally:
         if owned:
             for index in indexes.values():
