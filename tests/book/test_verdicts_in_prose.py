@@ -33,13 +33,14 @@ NOT_MEASUREMENTS = {
     "Knowledge injected by plain continued training": "literature, cited",
     "Asked anyway, the model guesses": "advice",
     "Nothing here is typed in by hand": "a statement about the page's method",
-    "Averaged over paraphrased and fresh questions": "defines the Pareto front; the choice is glued",
+    "the systems that no other system beats on both quality": "defines the Pareto front",
     "When an interval straddles the target": "how the decision guide reads intervals",
     "Paired tests For each headline comparison": "explains the test",
     "Plainly: the lexical check": "explains a method",
     '"Not distinguishable" is a result': "explains the verdicts",
     '"The most accurate" has a winner only when': "the decision guide's rule (interval overlap)",
     "Often what we know is comparative": "explains preference data",
+    "a paired test at the 5% level detects, with 80% power": "states the power (glued), not a verdict",
 }
 VERDICT_FORM = re.compile(
     r"^(better|worse|higher|lower) \([+-]\d|^not distinguishable at n = \d|^(above|below) \d|"
