@@ -11,6 +11,7 @@ from domainllm.costs.decision_guide import (
     MOST_ACCURATE,
     decision_guide,
     guide_summary,
+    left_out,
     quality,
 )
 from domainllm.costs.model import (
@@ -47,6 +48,7 @@ from domainllm.costs.roi_report import (
 from domainllm.costs.sensitivity import sensitivity
 
 __all__ = [
+    "left_out",
     "DEFAULT_PRICING_PATH",
     "PricingError",
     "load_pricing",

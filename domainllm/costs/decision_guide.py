@@ -12,6 +12,9 @@ names the cheapest approach that *certainly* meets the need, or says why it cann
   for information, not as a winner.
 * Volume bands come from the closed-form break-even volumes between the candidates (total
   cost over ``months``), so the cheapest approach is constant inside each band.
+* An approach enters the guide only when, on the need's split, it answers better than the base
+  model closed-book (an exact McNemar test on the same questions) and its accuracy reaches
+  :data:`ACCURACY_FLOOR`; :func:`left_out` lists the others with the reason.
 """
 
 from __future__ import annotations
@@ -27,16 +30,19 @@ from domainllm.costs.benchmark_inputs import APPROACHES
 from domainllm.costs.break_even_tables import format_volume
 from domainllm.costs.model import Approach, break_even_volume, cheapest, total_cost
 from domainllm.costs.roi import RoiModel
+from domainllm.metrics.significance import verdict
 from domainllm.metrics.stats import Estimate
 
 __all__ = [
     "DEFAULT_FRESHNESS",
+    "ACCURACY_FLOOR",
     "DEFAULT_TARGETS",
     "Freshness",
     "GuideRow",
     "cheapest_by_volume",
     "decision_guide",
     "guide_summary",
+    "left_out",
     "quality",
 ]
 
@@ -62,6 +68,8 @@ DEFAULT_FRESHNESS: tuple[Freshness, ...] = (
     Freshness("new documents answerable before retraining", 1, "test_fresh"),
 )
 DEFAULT_TARGETS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
+ACCURACY_FLOOR = 0.2  # below this an approach is not worth costing, whatever its price
+BASELINE = "closed_book"  # the base model without retrieval or training
 COST_ONLY = "no accuracy requirement"
 MOST_ACCURATE = "the most accurate"
 
@@ -98,6 +106,33 @@ def quality(results: Mapping[str, Any], system: str, split: str, metric: str = H
     except KeyError as exc:
         raise ValueError(f"benchmark results have no {metric} for {system!r} on {split!r}") from exc
     return Estimate(float(m["mean"]), float(m["low"]), float(m["high"]), int(m["n"]))
+
+
+def left_out(
+    results: Mapping[str, Any], split: str, metric: str = HEADLINE_METRIC, floor: float = ACCURACY_FLOOR
+) -> dict[str, str]:
+    """The approaches that do not enter the guide on ``split``, each with the reason.
+
+    An approach enters when its system is better than the base model closed-book (exact McNemar
+    test on the same questions) and its mean accuracy is at least ``floor``.
+    """
+    try:
+        base = results["results"][BASELINE][split]["per_question"][metric]
+    except KeyError as exc:
+        raise ValueError(
+            f"benchmark results have no per-question {metric} of {BASELINE!r} on {split!r}: "
+            "the guide compares every approach with it (run the benchmark again)"
+        ) from exc
+    reasons = {}
+    for spec in APPROACHES:
+        estimate = quality(results, spec.system, split, metric)
+        scores = results["results"][spec.system][split]["per_question"][metric]
+        against_base = verdict(base, scores)
+        if estimate.mean < floor:
+            reasons[spec.name] = f"accuracy {estimate.mean:.2f} on {split} is below the floor of {floor:g}"
+        elif against_base.label != "better":
+            reasons[spec.name] = f"against the base model closed-book on {split}: {against_base}"
+    return reasons
 
 
 def _overlap(a: Estimate, b: Estimate) -> bool:
@@ -179,9 +214,20 @@ def decision_guide(
     for fresh in freshness:
         costed = model.approaches({"retrain_every_months": float(fresh.change_every_months)})
         by_name = {costed[spec.key].name: costed[spec.key] for spec in APPROACHES}
-        estimates = {costed[s.key].name: quality(results, s.system, fresh.split, metric) for s in APPROACHES}
+        excluded = left_out(results, fresh.split, metric)
+        estimates = {
+            costed[s.key].name: quality(results, s.system, fresh.split, metric)
+            for s in APPROACHES
+            if costed[s.key].name not in excluded
+        }
         for need, target in needs:
-            certain, undecided, reason = _candidates(estimates, need, target)
+            if not estimates:
+                certain, undecided = [], []
+                reason = "no approach enters the guide: " + "; ".join(
+                    f"{n}: {r}" for n, r in excluded.items()
+                )
+            else:
+                certain, undecided, reason = _candidates(estimates, need, target)
             pool = certain or undecided
             if not pool:
                 rows.append(

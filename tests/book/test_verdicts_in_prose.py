@@ -41,6 +41,7 @@ NOT_MEASUREMENTS = {
     '"The most accurate" has a winner only when': "the decision guide's rule (interval overlap)",
     "Often what we know is comparative": "explains preference data",
     "a paired test at the 5% level detects, with 80% power": "states the power (glued), not a verdict",
+    "An approach is considered at all only when": "the decision guide's entry rule",
 }
 VERDICT_FORM = re.compile(
     r"^(better|worse|higher|lower) \([+-]\d|^not distinguishable at n = \d|^(above|below) \d|"

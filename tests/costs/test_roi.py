@@ -67,10 +67,16 @@ def make_results(f1: dict[tuple[str, str], tuple[float, float]] | None = None) -
     for system, (prompt, completion, seconds) in USAGE.items():
         results[system] = {}
         for split in SPLITS:
-            mean, half = f1.get((system, split), (0.3, 0.05))
+            default = (
+                (0.05, 0.05) if system == "closed_book" else (0.3, 0.05)
+            )  # the base model: the guide's baseline
+            mean, half = f1.get((system, split), default)
+            right = round(mean * 40)
             results[system][split] = {
                 "n": 40,
                 "metrics": {"accuracy": _metric(mean, half), "exact_match": _metric(mean / 2)},
+                # the base model's right answers come first, so others are paired against them
+                "per_question": {"accuracy": [1.0] * right + [0.0] * (40 - right)},
                 "prompt_tokens": float(prompt),
                 "completion_tokens": float(completion),
                 "seconds_per_answer": seconds,
@@ -400,7 +406,7 @@ def test_freshness_selects_the_split_and_the_retraining_cadence(model: RoiModel)
     monthly = model.approaches({"retrain_every_months": 1.0})["fine_tuned"]
     yearly = model.approaches({"retrain_every_months": 12.0})["fine_tuned"]
     assert total_cost(monthly, 1000, 12) > total_cost(yearly, 1000, 12)
-    with pytest.raises(ValueError, match="no accuracy for 'advanced_rag' on 'test_nowhere'"):
+    with pytest.raises(ValueError, match="no per-question accuracy of 'closed_book' on 'test_nowhere'"):
         _guide(model, f1, freshness=(Freshness("x", 1, "test_nowhere"),))
 
 
@@ -498,3 +504,27 @@ def test_self_hosted_sliders_use_the_gpu_price(pricing: Pricing) -> None:
     calculator = RoiCalculator(RoiModel(pricing, measured, setup))
     assert "gpu.small.hourly" in calculator.controls
     assert not any(key.startswith("llm_api.") for key in calculator.controls)
+
+
+def test_an_approach_enters_the_guide_only_above_the_floor_and_better_than_the_base_model(
+    model: RoiModel,
+) -> None:
+    from domainllm.costs.decision_guide import ACCURACY_FLOOR, left_out
+
+    f1 = {
+        ("sft_closed_book", "test_paraphrase"): (0.0, 0.05),  # the case: 0.00 accuracy
+        ("raft_rag", "test_paraphrase"): (0.1, 0.05),  # better than the base model's 0.05? not by McNemar
+    }
+    results = make_results(f1)
+    reasons = left_out(results, "test_paraphrase")
+    assert set(reasons) == {"Fine-tuned", "RAG + fine-tuned"}
+    assert f"below the floor of {ACCURACY_FLOOR:g}" in reasons["Fine-tuned"]
+    rows = decision_guide(results, model, freshness=(Freshness("yearly", 12, "test_paraphrase"),))
+    assert all(r.winner in (None, "RAG") and "Fine-tuned" not in r.candidates for r in rows)
+    everyone_out = {
+        (s, "test_paraphrase"): (0.05, 0.05) for s in ("advanced_rag", "sft_closed_book", "raft_rag")
+    }
+    rows = decision_guide(
+        make_results(everyone_out), model, freshness=(Freshness("yearly", 12, "test_paraphrase"),)
+    )
+    assert all(r.winner is None and r.reason.startswith("no approach enters the guide") for r in rows)
