@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from domainllm.metrics.answers import STOPWORDS, normalize_answer
 from domainllm.metrics.retrieval import SpanLike, is_relevant
-from domainllm.metrics.stats import Estimate, bootstrap_ci
+from domainllm.metrics.stats import Estimate, proportion
 from domainllm.rag.chunking import Chunk
 
 CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -126,7 +126,7 @@ def grounding_check(
 def flag_agreement(
     flagged: Sequence[bool], correct: Sequence[bool], seed: int = 0
 ) -> dict[str, Estimate | None]:
-    """How flags line up with wrong answers, each with a bootstrap interval.
+    """How flags line up with wrong answers, each a proportion with its Wilson interval.
 
     ``flag_rate``: share of answers flagged. ``precision``: share of flagged answers that are
     wrong. ``recall``: share of wrong answers flagged. ``agreement``: share where flagged ==
@@ -140,8 +140,8 @@ def flag_agreement(
     flagged_wrong = [float(w) for f, w in zip(flagged, wrong, strict=True) if f]
     wrong_flagged = [float(f) for f, w in zip(flagged, wrong, strict=True) if w]
     return {
-        "flag_rate": bootstrap_ci([float(f) for f in flagged], seed=seed),
-        "precision": bootstrap_ci(flagged_wrong, seed=seed) if flagged_wrong else None,
-        "recall": bootstrap_ci(wrong_flagged, seed=seed) if wrong_flagged else None,
-        "agreement": bootstrap_ci([float(f == w) for f, w in zip(flagged, wrong, strict=True)], seed=seed),
+        "flag_rate": proportion([float(f) for f in flagged]),
+        "precision": proportion(flagged_wrong) if flagged_wrong else None,
+        "recall": proportion(wrong_flagged) if wrong_flagged else None,
+        "agreement": proportion([float(f == w) for f, w in zip(flagged, wrong, strict=True)]),
     }

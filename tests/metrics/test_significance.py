@@ -98,3 +98,9 @@ def test_verdict_words_for_a_rate_where_lower_is_better() -> None:
     attack_without_defence = [1.0] * 12 + [0.0] * 52
     attack_with_defence = [0.0] * 64
     assert verdict(attack_without_defence, attack_with_defence, labels=("higher", "lower")).label == "lower"
+
+
+def test_a_single_difference_among_ties_is_not_significant() -> None:
+    # one question lost 0.36 of F1, eleven did not move: no evidence of a difference
+    outcome = verdict([0.36] + [0.0] * 11, [0.0] * 12)
+    assert outcome.label == "not distinguishable" and outcome.p_value > 0.5
