@@ -79,17 +79,26 @@ def code_digest(root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
+def weights_identity(settings: Settings) -> str:
+    """The base weights by name and checksum: the shipped GGUF's SHA-256, whatever number format
+    this machine's CPU computes in (that difference is what the live check measures)."""
+    from domainllm.runtime.models import GENERATOR_SHA256, SHIPPED_GENERATOR, generator_weights_key
+
+    if settings.generator == SHIPPED_GENERATOR:
+        return f"{SHIPPED_GENERATOR}:{GENERATOR_SHA256}"
+    return generator_weights_key(settings)
+
+
 def system_fingerprints(systems: Sequence[str], settings: Settings | None = None) -> dict[str, str]:
     """One fingerprint per system: pipeline, reader, training recipes and labels, corpus, base
     weights, settings (all but the scale) and :func:`code_digest`."""
     from domainllm.finetune.finetuned import training_fingerprint
-    from domainllm.runtime.models import generator_weights_key
 
     settings = settings or get_settings()
     shared = [
         BENCHMARK_VERSION,
         corpus_fingerprint(),
-        generator_weights_key(settings),
+        weights_identity(settings),
         {k: v for k, v in asdict(settings).items() if k != "scale"},
         code_digest(),
     ]
@@ -112,9 +121,12 @@ def run_full_benchmark(
     questions = benchmark_questions(settings, n)
     names = list(systems or default_systems(questions))
     bench = load_or_run_benchmark(settings, names, questions=questions)
+    from domainllm.config import dtype_name
+
     return {
         "fingerprints": system_fingerprints(names, settings),
         "seed": settings.seed,
+        "dtype": dtype_name(settings),
         "questions_per_split": n,
         "machine": machine_info(),
         "refresh": REFRESH,

@@ -297,16 +297,21 @@ def train_span_reader(
     """The span reader trained on the train questions, from the cache when it was trained before."""
     from transformers import AutoTokenizer
 
+    from domainllm.corpus.questions import load_questions
     from domainllm.paths import cache_dir
-    from domainllm.runtime.models import embedder_source, shipped_embedder_path
+    from domainllm.runtime.models import EMBEDDER_SHA256, SHIPPED_EMBEDDER, embedder_source
 
     settings = settings or get_settings()
     source = embedder_source(settings)
     questions, documents, origin = training_data(settings)
-    from domainllm.corpus.questions import load_questions
-
     examples = span_examples(single_document(questions), documents, recipe)
-    weights = str(shipped_embedder_path()) if source == str(shipped_embedder_path()) else settings.embedder
+    # the shipped weights by name and checksum, never by their folder: the key must not depend on
+    # where the virtual environment lives (committed benchmark fingerprints include it)
+    weights = (
+        f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
+        if settings.embedder == SHIPPED_EMBEDDER
+        else settings.embedder
+    )
     key = content_key(
         VERSION,
         dataclasses.asdict(recipe),
