@@ -26,7 +26,12 @@ from domainllm.benchmark.committed import (
 from domainllm.benchmark.comparisons import HEADLINE_METRIC
 from domainllm.benchmark.evaluation import retrieval_scores, sample_questions, stratified_by_category
 from domainllm.benchmark.failure_reasons import REASONS, failure_reason, is_correct
-from domainllm.benchmark.failure_report import failure_figure, reason_counts, wrong_by_category
+from domainllm.benchmark.failure_report import (
+    failure_figure,
+    reason_counts,
+    retrieval_miss_kinds,
+    wrong_by_category,
+)
 from domainllm.benchmark.multidoc_bench import (
     KINDS,
     Portfolio,
@@ -58,6 +63,7 @@ __all__ = [
     "failure_figure",
     "reason_counts",
     "wrong_by_category",
+    "retrieval_miss_kinds",
     "retrieval_scores",
     "sample_questions",
     "eval_size",

@@ -76,3 +76,22 @@ def failure_figure(counts: pd.DataFrame, wrong_share: pd.DataFrame) -> Figure:
     fig.colorbar(image, ax=right, fraction=0.04)
     fig.tight_layout()
     return fig
+
+
+def retrieval_miss_kinds(
+    questions: Sequence[Any], retrieved: Sequence[Sequence[Any]], k: int
+) -> Counter[str]:
+    """Labs 2 and 7b: the retrieval misses at ``k`` split into "right contract, wrong section" (a
+    passage of the evidence's document was retrieved, not the evidence) and "wrong contract"."""
+    from domainllm.metrics.retrieval import is_relevant
+
+    kinds: Counter[str] = Counter()
+    for question, chunks in zip(questions, retrieved, strict=True):
+        top = list(chunks)[:k]
+        if not question.evidence or any(is_relevant(c, question.evidence) for c in top):
+            continue
+        documents = {e.doc_id for e in question.evidence}
+        kinds[
+            "right contract, wrong section" if any(c.doc_id in documents for c in top) else "wrong contract"
+        ] += 1
+    return kinds

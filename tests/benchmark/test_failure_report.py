@@ -63,3 +63,20 @@ def test_cuad_glue_says_not_measured_without_a_sample() -> None:
     values = cuad_glue({"one sentence (told the contract)": report, "clause": better})
     assert values["lab04b_cuad_clause_token_recall"] == "0.50 [0.40, 0.60]" and values["lab04b_cuad_n"] == 2
     assert values["lab04b_cuad_verdict"].startswith("better (+0.45")
+
+
+def test_retrieval_misses_split_into_right_contract_and_wrong_contract() -> None:
+    from domainllm.benchmark.failure_report import retrieval_miss_kinds
+    from domainllm.corpus.records import Evidence, Question
+    from domainllm.rag.chunking import Chunk
+
+    def question(doc: str) -> Question:
+        return Question("q", "?", "30 days", (), (Evidence(doc, 100, 140),), "c", "dev", "t")
+
+    gold = Chunk("A:s:1", "A", 90, 200, "x" * 110)
+    same_contract = Chunk("A:s:2", "A", 300, 400, "y" * 100)
+    other = Chunk("B:s:1", "B", 0, 50, "z" * 50)
+    kinds = retrieval_miss_kinds(
+        [question("A"), question("A"), question("A")], [[gold], [same_contract, other], [other]], k=2
+    )
+    assert kinds == {"right contract, wrong section": 1, "wrong contract": 1}
