@@ -150,16 +150,15 @@ def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None
 
     bench = run_benchmark()
     results = bench["results"]
-    assert list(results) == ["closed_book", "naive_rag", "advanced_rag"]
+    assert list(results) == ["closed_book", "naive_rag", "advanced_rag", "span_reader_rag"]
     n = len(benchmark_questions(Settings())["test_paraphrase"])
     for splits in results.values():
         assert list(splits) == ["test_paraphrase"]
         assert splits["test_paraphrase"]["n"] == n
     assert "recall@k" in results["naive_rag"]["test_paraphrase"]["metrics"]
-    assert {(row["a"], row["b"]) for row in bench["comparisons"]} == {
-        ("closed_book", "advanced_rag"),
-        ("naive_rag", "advanced_rag"),
-    }
-    assert {row["split"] for row in bench["comparisons"]} == {"test_paraphrase"}
+    # CUAD's questions are clauses: value accuracy, the headline metric, is not defined for them, so
+    # there is no headline comparison (and no crash); span metrics carry the comparison instead
+    assert bench["comparisons"] == []
+    assert "span_f1" in results["advanced_rag"]["test_paraphrase"]["metrics"]
     assert all(report["n"] == 0 for report in bench["summaries"].values())
     assert bench["training"] == {}
