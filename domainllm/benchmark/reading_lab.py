@@ -31,11 +31,13 @@ CUAD_SAMPLE_ENV = "DOMAINLLM_CUAD_SAMPLE"
 
 def cuad_sample() -> Path | None:
     """The CUAD sample the lab reads: ``$DOMAINLLM_CUAD_SAMPLE``, else the development sample beside
-    the repository (``../shared/cuad-dev/CUAD_dev.json``) or in ``data/cuad/``; None if none exists."""
+    the repository (``../shared/cuad-dev/CUAD_dev.json``) or in ``data/cuad/``, else the three real
+    CUAD contracts the tests ship (``tests/fixtures/cuad_three.json``); None if none exists."""
     candidates = [os.environ.get(CUAD_SAMPLE_ENV, "")]
     candidates += [
         str(REPO_ROOT.parent / "shared" / "cuad-dev" / "CUAD_dev.json"),
         str(REPO_ROOT / "data" / "cuad" / "CUAD_dev.json"),
+        str(REPO_ROOT / "tests" / "fixtures" / "cuad_three.json"),
     ]
     return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
 

@@ -80,3 +80,19 @@ def test_retrieval_misses_split_into_right_contract_and_wrong_contract() -> None
         [question("A"), question("A"), question("A")], [[gold], [same_contract, other], [other]], k=2
     )
     assert kinds == {"right contract, wrong section": 1, "wrong contract": 1}
+
+
+def test_the_cuad_sample_falls_back_to_the_shipped_fixture(tmp_path, monkeypatch) -> None:
+    from domainllm.benchmark import reading_lab
+
+    repo = tmp_path / "repo"
+    (repo / "tests" / "fixtures").mkdir(parents=True)
+    fixture = repo / "tests" / "fixtures" / "cuad_three.json"
+    fixture.write_text('{"data": []}')
+    monkeypatch.setattr(reading_lab, "REPO_ROOT", repo)
+    monkeypatch.delenv(reading_lab.CUAD_SAMPLE_ENV, raising=False)
+    assert reading_lab.cuad_sample() == fixture
+    shared = tmp_path / "shared" / "cuad-dev" / "CUAD_dev.json"
+    shared.parent.mkdir(parents=True)
+    shared.write_text('{"data": []}')
+    assert reading_lab.cuad_sample() == shared  # the development sample beside the repository first
