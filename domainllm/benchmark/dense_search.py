@@ -1,6 +1,6 @@
-"""Performance chapter: dense search latency of Milvus Lite against an exact NumPy scan, by corpus size.
+"""Performance chapter: dense search latency of Milvus Lite, an exact NumPy scan and approximate indexes, by corpus size.
 
-The exact half (:func:`normalize_rows`, :func:`brute_force_top_k`, :func:`top_k_agreement`, and
+The exact half (:func:`~domainllm.rag.ann.brute_force_top_k`, :func:`top_k_agreement`, and
 the seeded vectors and queries that stand in for a corpus larger than the shipped one) needs only
 NumPy; :func:`dense_search_benchmark` imports pymilvus (through the vector store) when it times
 Milvus. ``scripts/bench.py`` calls it at each corpus size and writes ``_build/bench.json``.
@@ -17,42 +17,14 @@ import numpy as np
 
 from domainllm.benchmark.machine import time_calls
 from domainllm.metrics.measurements import latency_ms
-
-
-def normalize_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1.0, norms)
-
-
-def brute_force_top_k(
-    corpus: np.ndarray, queries: np.ndarray, k: int, normalized: bool = False
-) -> np.ndarray:
-    """Indices of the ``k`` corpus rows most cosine-similar to each query, best first.
-
-    Exact: every row is scored; ties are broken by the lower row index. Returns an
-    ``(n_queries, min(k, n_rows))`` integer array. ``normalized=True`` promises unit-length
-    rows (as an index stores them), so only the inner products are computed.
-    """
-    if k <= 0:
-        raise ValueError(f"k must be positive, got {k}.")
-    if normalized:
-        corpus, queries = np.asarray(corpus), np.atleast_2d(np.asarray(queries))
-    else:
-        corpus, queries = normalize_rows(corpus), normalize_rows(queries)
-    if corpus.shape[1] != queries.shape[1]:
-        raise ValueError(f"dimensions differ: corpus {corpus.shape[1]}, queries {queries.shape[1]}.")
-    n = corpus.shape[0]
-    k = min(k, n)
-    scores = queries @ corpus.T
-    kth = np.partition(scores, n - k, axis=1)[:, n - k]  # the k-th largest score of each row
-    out = np.empty((len(queries), k), dtype=np.int64)
-    for row, (row_scores, threshold) in enumerate(zip(scores, kth, strict=True)):
-        candidates = np.flatnonzero(row_scores >= threshold)
-        order = np.lexsort((candidates, -row_scores[candidates]))
-        out[row] = candidates[order[:k]]
-    return out
+from domainllm.rag.ann import (
+    ANN_KINDS,
+    TARGET_RECALL,
+    AnnIndex,
+    brute_force_top_k,
+    normalize_rows,
+    recall_at_k,
+)
 
 
 def top_k_agreement(first: Sequence[Sequence[Any]], second: Sequence[Sequence[Any]]) -> dict[str, float]:
@@ -122,3 +94,108 @@ def near_queries(vectors: np.ndarray, n: int, noise: float = 0.5, seed: int = 1)
     rows = rng.choice(len(vectors), size=n, replace=len(vectors) < n)
     scale = noise / math.sqrt(vectors.shape[1])
     return normalize_rows(vectors[rows] + rng.normal(0.0, scale, (n, vectors.shape[1])).astype(np.float32))
+
+
+def vectors_around(anchors: np.ndarray, n: int, noise: float = 0.05, seed: int = 0) -> np.ndarray:
+    """``n`` unit vectors spread over the region real embeddings occupy: each a random mix of two
+    ``anchors`` (real chunk embeddings) plus Gaussian noise. Unlike uniform random vectors, whose
+    nearest neighbours are all about equally far, they have the near and far neighbours that make
+    an approximate index's recall meaningful."""
+    anchors = normalize_rows(anchors)
+    rng = np.random.default_rng(seed)
+    first, second = rng.integers(0, len(anchors), n), rng.integers(0, len(anchors), n)
+    mix = rng.random((n, 1), dtype=np.float32)
+    out = mix * anchors[first]
+    out += (1 - mix) * anchors[second]
+    out += rng.normal(0.0, noise, out.shape).astype(np.float32)
+    return normalize_rows(out)
+
+
+def ann_benchmark(
+    vectors: np.ndarray,
+    calibration: np.ndarray,
+    queries: np.ndarray,
+    k: int = 10,
+    kinds: Sequence[str] = ANN_KINDS,
+    target: float = TARGET_RECALL,
+) -> dict[str, Any]:
+    """Exact search against each approximate index kind on the same vectors: build seconds,
+    index bytes, and per-query latency with recall@``k`` against exact search, at the default
+    width and at the width :meth:`AnnIndex.tune` picks on the ``calibration`` queries (the
+    reported recall is on the other ``queries``)."""
+    vectors, calibration, queries = (
+        normalize_rows(vectors),
+        normalize_rows(calibration),
+        normalize_rows(queries),
+    )
+    exact_seconds = time_calls(
+        lambda i: brute_force_top_k(vectors, queries[i], k, normalized=True), len(queries)
+    )
+    exact = brute_force_top_k(vectors, queries, k, normalized=True)
+    exact_calibration = brute_force_top_k(vectors, calibration, k, normalized=True)
+    ids = [str(i) for i in range(len(vectors))]
+    result: dict[str, Any] = {
+        "rows": len(vectors),
+        "k": k,
+        "exact_ms": latency_ms(exact_seconds),
+        "kinds": {},
+    }
+    for kind in kinds:
+        started = time.perf_counter()
+        index = AnnIndex.build(vectors, ids, kind)
+        build_s = time.perf_counter() - started
+
+        def measured(index: AnnIndex = index) -> dict[str, Any]:
+            seconds = time_calls(lambda i: index.search(queries[i], k), len(queries))
+            return {
+                "width": index.width,
+                "ms": latency_ms(seconds),
+                "recall": recall_at_k(index.search(queries, k)[1], exact),
+            }
+
+        entry = {"build_s": build_s, "memory_mib": index.memory_bytes() / 2**20, "default": measured()}
+        entry["calibration_recall"] = index.tune(calibration, exact_calibration, target)
+        entry["tuned"] = measured()
+        result["kinds"][kind] = entry
+        print(
+            f"    {kind}: build {build_s:.1f} s, tuned width {index.width}: "
+            f"p50 {entry['tuned']['ms']['p50']:.2f} ms, recall@{k} {entry['tuned']['recall']:.3f}",
+            flush=True,
+        )
+        del index
+    return result
+
+
+def milvus_lite_ann_latency(
+    chunks: Sequence[Any], vectors: np.ndarray, queries: np.ndarray, kind: str = "HNSW", k: int = 10
+) -> dict[str, Any]:
+    """Per-query latency and recall of Milvus Lite searching with its own ``kind`` index (built by
+    Milvus Lite on the flushed segment): shows that the index is used, and that Milvus Lite still
+    spends time proportional to the collection on each query."""
+    from domainllm.rag.vectorstore import MilvusIndex
+
+    vectors, queries = normalize_rows(vectors), normalize_rows(queries)
+    position = {chunk.id: i for i, chunk in enumerate(chunks)}
+    with MilvusIndex(dim=vectors.shape[1], index_type="FLAT") as index:
+        started = time.perf_counter()
+        index.add(chunks, vectors)
+        client = index._client
+        client.release_collection(index.collection)
+        client.drop_index(index.collection, "dense")
+        params = client.prepare_index_params()
+        params.add_index(
+            field_name="dense", index_type=kind, metric_type="IP", params={"M": 32, "efConstruction": 64}
+        )
+        client.create_index(index.collection, params, sync=False)
+        client.load_collection(index.collection)
+        build_s = time.perf_counter() - started
+        seconds = time_calls(lambda i: index.search_dense(queries[i], k=k), len(queries))
+        hits = index.search_dense(queries, k=k)
+    found = np.array([[position[h.chunk_id] for h in row] for row in hits])
+    return {
+        "index": kind,
+        "rows": len(vectors),
+        "build_s": build_s,
+        "ms": latency_ms(seconds),
+        "recall": recall_at_k(found, brute_force_top_k(vectors, queries, k, normalized=True)),
+    }

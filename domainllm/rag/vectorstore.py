@@ -8,7 +8,16 @@ process id, so one left behind by a killed process is deleted by the next index 
 
 The same code talks to a Milvus server or cluster: ``MilvusIndex(uri="http://host:19530")``.
 The collection is then created on the server (``overwrite=True`` drops an existing one with the
-same name) and left there on close.
+same name) and left there on close. With ``DOMAINLLM_MILVUS_URI`` set, every index created
+without a ``uri`` goes to that server instead of Milvus Lite, under a collection name of its own
+that is dropped again on close (:mod:`domainllm.rag.milvus_server`).
+
+Dense search over a large collection: Milvus Lite's search visits every row in Python whatever
+its index, so past :data:`~domainllm.rag.ann.ANN_MIN_ROWS` chunks (or when
+``DOMAINLLM_DENSE_INDEX`` names an index) the Milvus Lite collection keeps exact vectors and
+:meth:`MilvusIndex.search_dense` searches an :class:`~domainllm.rag.ann.AnnIndex` built beside
+it; searches with a filter still go through Milvus. A server builds the named index itself
+(``auto``: Milvus's AUTOINDEX).
 
 Schema: ``chunk_id`` (primary key), ``doc_id``, ``doc_type``, ``section`` (scalar fields for
 filters such as ``doc_type == "nda"``), ``text`` (analysed VARCHAR), ``metadata`` (JSON),
@@ -42,6 +51,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from domainllm.paths import CacheNotWritableError, cache_dir
+from domainllm.rag.ann import AnnIndex, brute_force_top_k, check_dense_index, choose_dense_index
+from domainllm.rag.milvus_server import connect, private_collection_name, server_uri
 
 if TYPE_CHECKING:
     from domainllm.rag.chunking import Chunk
@@ -175,51 +186,84 @@ def _temporary_uri() -> tuple[str, str]:
 class MilvusIndex:
     """Chunks in one Milvus collection, searchable by dense vector, BM25 text or both (RRF).
 
-    ``uri=None`` starts a private Milvus Lite database in a temporary folder; a ``.db`` path
-    uses (and keeps) that Milvus Lite database; ``http://host:19530`` uses a Milvus server.
-    ``index_type`` is the dense index: ``FLAT`` (exact, the default), or ``AUTOINDEX``/``HNSW``.
+    ``uri=None`` uses the server ``DOMAINLLM_MILVUS_URI`` names, else a private Milvus Lite
+    database in a temporary folder; a ``.db`` path uses (and keeps) that Milvus Lite database;
+    ``http://host:19530`` uses a Milvus server. ``index_type`` is the dense index: ``auto`` (the
+    default; ``DOMAINLLM_DENSE_INDEX`` overrides it), ``FLAT`` (exact), ``IVF_FLAT``, ``IVF_SQ8`` or
+    ``HNSW`` (:mod:`domainllm.rag.ann`).
     """
 
     def __init__(
         self,
         dim: int = 384,
         uri: str | None = None,
-        collection: str = "chunks",
+        collection: str | None = None,
         *,
-        index_type: str = "FLAT",
+        index_type: str | None = None,
         analyzer_params: dict[str, Any] | None = None,
         bm25_k1: float = 1.2,
         bm25_b: float = 0.75,
         overwrite: bool = False,
     ) -> None:
-        from pymilvus import MilvusClient
-
         check_positive(dim, "dim")
         self.dim = int(dim)
-        self.collection = collection
+        self.requested_index = check_dense_index(
+            index_type or os.environ.get("DOMAINLLM_DENSE_INDEX") or "auto"
+        )
         self._folder: str | None = None
+        self._drop_on_close = False
+        if uri is None:
+            uri = server_uri()
+            if uri is not None and collection is None:
+                collection, self._drop_on_close = private_collection_name(), True
         if uri is None:
             uri, self._folder = _temporary_uri()
+        self.collection = collection or "chunks"
         self.uri = uri
         self.is_lite = uri.endswith(".db")
         self._finalizer = weakref.finalize(self, _cleanup, uri, self._folder)
         self._ids: set[str] = set()
+        self._doc_ids: dict[str, str] = {}
+        self._dense_parts: list[np.ndarray] = []
+        self._dense_ids: list[str] = []
+        self._ann: AnnIndex | None = None
         self._client: Any = None
         try:
-            self._client = MilvusClient(uri)
-            if self._client.has_collection(collection):
+            self._client = connect(uri)
+            if self._client.has_collection(self.collection):
                 if not overwrite:
                     raise ValueError(
-                        f"Collection {collection!r} already exists at {uri}; "
+                        f"Collection {self.collection!r} already exists at {uri}; "
                         "pass overwrite=True to replace it or choose another name."
                     )
-                self._client.drop_collection(collection)
-            self._create(index_type, analyzer_params or DEFAULT_ANALYZER, bm25_k1, bm25_b)
+                self._client.drop_collection(self.collection)
+            self._create(self._milvus_index(), analyzer_params or DEFAULT_ANALYZER, bm25_k1, bm25_b)
         except BaseException:
             self.close()
             raise
 
-    def _create(self, index_type: str, analyzer: dict[str, Any], k1: float, b: float) -> None:
+    def _milvus_index(self) -> tuple[str, dict[str, Any]]:
+        """The dense index Milvus itself builds: exact in Milvus Lite (an :class:`AnnIndex` beside it
+        takes over large collections), the requested one on a server (``auto``: AUTOINDEX)."""
+        if self.is_lite or self.requested_index == "FLAT":
+            return "FLAT", {}
+        if self.requested_index == "auto":
+            return "AUTOINDEX", {}
+        if self.requested_index == "HNSW":
+            return "HNSW", {"M": 32, "efConstruction": 64}
+        return self.requested_index, {"nlist": 1024}
+
+    @property
+    def dense_index(self) -> str:
+        """The index dense searches use now, e.g. ``FLAT``, ``IVF_FLAT (in process)`` or ``AUTOINDEX (server)``."""
+        if self._ann is not None:
+            return f"{self._ann.kind} (in process, width {self._ann.width})"
+        kind, _ = self._milvus_index()
+        return kind if self.is_lite else f"{kind} (server)"
+
+    def _create(
+        self, index: tuple[str, dict[str, Any]], analyzer: dict[str, Any], k1: float, b: float
+    ) -> None:
         from pymilvus import DataType, Function, FunctionType, MilvusClient
 
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -241,7 +285,8 @@ class MilvusIndex:
             )
         )
         index_params = MilvusClient.prepare_index_params()
-        index_params.add_index(field_name="dense", index_type=index_type, metric_type="IP")
+        index_type, params = index
+        index_params.add_index(field_name="dense", index_type=index_type, metric_type="IP", params=params)
         index_params.add_index(
             field_name="sparse",
             index_type="SPARSE_INVERTED_INDEX",
@@ -290,6 +335,30 @@ class MilvusIndex:
         if rows:
             self._client.flush(self.collection)
         self._ids.update(ids)
+        self._doc_ids.update((chunk.id, chunk.doc_id) for chunk in chunks)
+        if self.is_lite:
+            self._dense_parts.append(vectors)
+            self._dense_ids.extend(ids)
+            self._refresh_ann()
+
+    def _refresh_ann(self) -> None:
+        """(Re)build the in-process ANN index when the collection has become large enough."""
+        kind = choose_dense_index(len(self._dense_ids), self.requested_index)
+        if kind == "FLAT":
+            self._ann = None
+            return
+        if len(self._dense_parts) > 1:
+            self._dense_parts = [np.concatenate(self._dense_parts)]
+        self._ann = AnnIndex.build(self._dense_parts[0], self._dense_ids, kind)
+
+    def tune_dense_index(self, queries: np.ndarray, k: int = 10, target: float = 0.95) -> float | None:
+        """Widen the in-process ANN search until recall@``k`` against exact search reaches
+        ``target`` on these calibration query vectors; return the recall (None without an ANN index)."""
+        if self._ann is None:
+            return None
+        queries = self._vectors(queries)
+        exact = brute_force_top_k(self._dense_parts[0], queries, k, normalized=True)
+        return self._ann.tune(queries, exact, target)
 
     @staticmethod
     def _row(chunk: Chunk, vector: np.ndarray, text: str) -> dict[str, Any]:
@@ -354,6 +423,14 @@ class MilvusIndex:
         vectors = self._vectors(vectors)
         if not len(vectors) or not self._ids:
             return [[] for _ in vectors]
+        if self._ann is not None and not filter:
+            return [
+                [
+                    Hit(chunk_id=chunk_id, doc_id=self._doc_ids[chunk_id], score=score, rank=rank)
+                    for rank, (chunk_id, score) in enumerate(row, start=1)
+                ]
+                for row in self._ann.search_ids(vectors, k)
+            ]
         return self._search(vectors.tolist(), "dense", "IP", k, filter)
 
     def search_bm25(self, texts: Sequence[str], k: int = 5, filter: str | None = None) -> list[list[Hit]]:
@@ -415,6 +492,9 @@ class MilvusIndex:
         """Disconnect; for a temporary Milvus Lite database also stop it and delete its folder."""
         client = getattr(self, "_client", None)
         if client is not None:
+            if getattr(self, "_drop_on_close", False):
+                with contextlib.suppress(Exception):
+                    client.drop_collection(self.collection)
             client.close()
             self._client = None
         self._finalizer()
@@ -426,4 +506,7 @@ class MilvusIndex:
         self.close()
 
     def __repr__(self) -> str:
-        return f"MilvusIndex(uri={self.uri!r}, collection={self.collection!r}, chunks={len(self)})"
+        return (
+            f"MilvusIndex(uri={self.uri!r}, collection={self.collection!r}, chunks={len(self)}, "
+            f"dense index {self.dense_index})"
+        )

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from domainllm.benchmark.dense_search import (
-    brute_force_top_k,
     near_queries,
     synthetic_unit_vectors,
     top_k_agreement,
 )
+from domainllm.rag.ann import brute_force_top_k
 
 
 def test_brute_force_top_k_ranks_by_cosine_not_length() -> None:
