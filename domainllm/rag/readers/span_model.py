@@ -162,7 +162,7 @@ def top_spans(
     return spans
 
 
-def score_windows(model: Any, windows: Sequence[Window], batch_size: int = 32) -> Any:
+def score_windows(model: Any, windows: Sequence[Window], batch_size: int = 8) -> Any:
     """Logits (windows x tokens x 4) of every window, computed in batches without gradients."""
     import numpy as np
     import torch
