@@ -46,6 +46,7 @@ from domainllm.benchmark import performance as perf  # noqa: E402
 from domainllm.files import atomic_write_text  # noqa: E402
 from domainllm.metrics.measurements import spread  # noqa: E402
 from domainllm.paths import cache_dir  # noqa: E402
+from domainllm.rag.ann import ANN_MIN_ROWS, TARGET_RECALL  # noqa: E402
 
 BUDGETS = {  # lab -> (seconds, MiB), from the issues
     "00-setup": (120, 1536),
@@ -55,10 +56,10 @@ BUDGETS = {  # lab -> (seconds, MiB), from the issues
     "04-post-retrieval": (300, 1536),
     "04b-reading": (300, 1536),
     "05-knowledge-graph": (300, 1536),
-    "06-synthetic-data": (360, 2048),
-    "07-sft": (360, 2048),
-    "07b-retriever-tuning": (360, 2048),
-    "08-feedback-dpo": (360, 2048),
+    "06-synthetic-data": (360, perf.LAB_MEMORY_CEILING_MIB),
+    "07-sft": (360, perf.LAB_MEMORY_CEILING_MIB),
+    "07b-retriever-tuning": (360, perf.LAB_MEMORY_CEILING_MIB),
+    "08-feedback-dpo": (360, perf.LAB_MEMORY_CEILING_MIB),
     "09-benchmark": (480, 1536),
     "10-roi": (60, 1536),
 }
@@ -161,9 +162,12 @@ def repeated(label: str, repeat: int, measure: Any) -> dict[str, Any]:
     return {"runs": runs}
 
 
-def generated_corpus(contracts: int, scratch: Path) -> tuple[list[Any], list[Any], float, list[str]]:
+def generated_corpus(
+    contracts: int, scratch: Path
+) -> tuple[list[Any], list[Any], float, list[str], list[str]]:
     """Generate a portfolio of ``contracts`` contracts; its chunks as the labs cut them
-    (``NAIVE_INDEX``), the documents, the generator's seconds, and its paraphrase questions."""
+    (``NAIVE_INDEX``), the documents, the generator's seconds, its paraphrase questions and its
+    dev questions."""
     from domainllm.corpus.documents import load_corpus
     from domainllm.corpus.portfolio.generate import generate_portfolio
     from domainllm.corpus.questions import load_questions
@@ -177,8 +181,9 @@ def generated_corpus(contracts: int, scratch: Path) -> tuple[list[Any], list[Any
     documents = load_corpus(folder)
     chunks = chunk_documents(documents, NAIVE_INDEX.strategy, **NAIVE_INDEX.params)
     questions = [q.question for q in load_questions("test_paraphrase", folder)]
+    dev = [q.question for q in load_questions("dev", folder)]
     shutil.rmtree(folder, ignore_errors=True)
-    return chunks, documents, seconds, questions
+    return chunks, documents, seconds, questions, dev
 
 
 def repeated_chunks(base: list[Any], count: int) -> list[Any]:
@@ -206,7 +211,7 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
             chunks = real["chunks"]
             entry["chunk_source"] = f"generated ({real['documents']} documents)"
         elif contracts <= args.generate_up_to:
-            chunks, documents, gen_s, _ = generated_corpus(contracts, scratch)
+            chunks, documents, gen_s, _, _ = generated_corpus(contracts, scratch)
             entry["chunk_source"] = f"generated ({len(documents):,} documents)"
             entry["generate_s"] = gen_s
         else:
@@ -223,9 +228,11 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
             vectors, queries = real["vectors"], real["queries"][: args.queries]
             entry["vectors"] = "MiniLM embeddings of the chunks; queries: embedded test questions"
         else:
-            vectors = dense_search.synthetic_unit_vectors(len(chunks), dim, seed=contracts)
-            queries = dense_search.near_queries(vectors, args.queries, seed=contracts + 1)
-            entry["vectors"] = "synthetic unit vectors; queries: corpus vectors plus noise"
+            vectors = dense_search.vectors_around(real["vectors"], len(chunks), seed=contracts)
+            queries = real["queries"][: args.queries]
+            entry["vectors"] = (
+                "mixtures of two real MiniLM chunk embeddings plus noise; queries: embedded test questions"
+            )
         predicted = len(chunks) / build_rate if build_rate else 0.0
         milvus = predicted <= args.max_build_seconds
         if not milvus:
@@ -246,6 +253,12 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
         )
         if milvus:
             build_rate = spread([r["build_rows_per_s"] for r in entry["runs"]])["mean"]
+        if contracts in args.lite_ann_at:
+            print(f"  Milvus Lite with its own HNSW index, {contracts:,} contracts", flush=True)
+            entry["milvus_lite_hnsw"] = dense_search.milvus_lite_ann_latency(chunks, vectors, queries)
+        if contracts >= args.ann_from:
+            print(f"  approximate indexes, {contracts:,} contracts", flush=True)
+            entry["ann"] = dense_search.ann_benchmark(vectors, real["calibration"], queries)
         scales.append(entry)
         del vectors, chunks
     return {
@@ -257,9 +270,12 @@ def bench_retrieval(args: argparse.Namespace, scratch: Path, real: dict[str, Any
         "faiss_available": is_faiss_available(),
         "why_synthetic": (
             "Past the smallest portfolio, embedding every chunk with MiniLM at the measured "
-            "embedding rate would take hours on a small machine, and the latency of a dense search "
-            "depends on the number and dimension of the vectors, not on what they encode."
+            "embedding rate would take hours on a small machine. Latency depends on the number and "
+            "dimension of the vectors, not on what they encode; an approximate index's recall does "
+            "depend on how they are spread, so the vectors mix pairs of real chunk embeddings and "
+            "the queries are real questions (tuned on dev questions, measured on test questions)."
         ),
+        "ann_target": {"recall": TARGET_RECALL, "p50_ms": 20.0, "auto_threshold_rows": ANN_MIN_ROWS},
         "scales": scales,
     }
 
@@ -292,7 +308,7 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
             micro["matmul_float32"] = repeated("matmul_float32", args.repeat, machine.peak_matmul)
 
         smallest = min(args.contracts)
-        chunks, documents, gen_s, questions = generated_corpus(smallest, scratch)
+        chunks, documents, gen_s, questions, dev_questions = generated_corpus(smallest, scratch)
         texts = [c.text for c in chunks]
         print(f"embedding {len(texts)} chunks of the {smallest}-contract corpus", flush=True)
         # each run embeds its own share of the corpus: the runs together embed every chunk once
@@ -313,6 +329,7 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
             "documents": len(documents),
             "vectors": np.concatenate(parts),
             "queries": query_vectors,
+            "calibration": load_embedder().encode(dev_questions[: args.queries], normalize_embeddings=True),
         }
         print("retrieval against corpus size", flush=True)
         micro["retrieval"] = bench_retrieval(args, scratch, real)
@@ -333,6 +350,21 @@ def bench_micro(args: argparse.Namespace) -> dict[str, Any]:
                 "generation",
                 args.repeat,
                 lambda: throughput.generation_throughput(generator, rag_prompt, batch),
+            ),
+        }
+        print("inference paths", flush=True)
+        rag_prompts = [
+            generator.chat_prompt(
+                rag_messages(q, [chunks[i] for i in dense_search.brute_force_top_k(real["vectors"], v, 3)[0]])
+            )
+            for q, v in zip(questions[:16], query_vectors[:16], strict=True)
+        ]
+        micro["inference_paths"] = {
+            "adopt_speedup": throughput.ADOPT_SPEEDUP,
+            **repeated(
+                "inference paths",
+                args.repeat,
+                lambda: throughput.inference_path_comparison(generator, rag_prompts),
             ),
         }
         print("GGUF against materialized", flush=True)
@@ -382,6 +414,16 @@ def main(argv: list[str] | None = None) -> int:
         help="skip Milvus Lite at a size whose predicted build time exceeds this (NumPy still runs)",
     )
     parser.add_argument("--queries", type=int, default=100, help="queries timed one at a time per size")
+    parser.add_argument(
+        "--ann-from", type=int, default=4000, help="measure approximate indexes from this many contracts on"
+    )
+    parser.add_argument(
+        "--lite-ann-at",
+        type=int,
+        nargs="*",
+        default=[4000],
+        help="corpus sizes at which to time Milvus Lite searching with its own HNSW index",
+    )
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--lora-steps", type=int, default=4)
     parser.add_argument(

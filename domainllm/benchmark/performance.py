@@ -17,11 +17,13 @@ from typing import Any
 
 from domainllm.benchmark.throughput import STANDARD_TRAINING_FORMULA
 from domainllm.metrics.measurements import crossing_point, spread
+from domainllm.rag.ann import DEFAULT_ANN, TARGET_RECALL
 
 BOOK_BUDGET_S = 20 * 60  # whole book: sum of the labs' wall times
 RETRIEVAL_TARGET_MS = 20.0  # dense retrieval p50 at TARGET_CONTRACTS
 TARGET_CONTRACTS = 40_000
 LORA_FRACTION_TARGET = 0.25  # of the machine's measured peak matmul FLOP rate
+LAB_MEMORY_CEILING_MIB = 1792  # Binder's 2 GB is the whole container, the Jupyter server included
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,112 @@ def retrieval_rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def ann_rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per corpus size and search (exact scan, then each approximate index) at the size
+    where approximate indexes were measured: latency, recall@k against exact, build and memory."""
+    scales = ((bench.get("micro") or {}).get("retrieval") or {}).get("scales") or []
+    rows = []
+    for scale in scales:
+        ann = scale.get("ann")
+        if not ann:
+            continue
+        base = {"contracts": scale["contracts"], "chunks": scale["chunks"]}
+        rows.append(
+            {
+                **base,
+                "index": "exact scan (NumPy)",
+                "p50 ms": ann["exact_ms"]["p50"],
+                "p95 ms": ann["exact_ms"]["p95"],
+                "recall@k": 1.0,
+            }
+        )
+        for kind, entry in ann["kinds"].items():
+            tuned = entry["tuned"]
+            rows.append(
+                {
+                    **base,
+                    "index": kind,
+                    "p50 ms": tuned["ms"]["p50"],
+                    "p95 ms": tuned["ms"]["p95"],
+                    "recall@k": tuned["recall"],
+                    "width": tuned["width"],
+                    "default width recall": entry["default"]["recall"],
+                    "build s": entry["build_s"],
+                    "index MiB": entry["memory_mib"],
+                }
+            )
+        lite = scale.get("milvus_lite_hnsw")
+        if lite:
+            rows.append(
+                {
+                    **base,
+                    "index": "Milvus Lite, its own HNSW",
+                    "p50 ms": lite["ms"]["p50"],
+                    "p95 ms": lite["ms"]["p95"],
+                    "recall@k": lite["recall"],
+                    "build s": lite["build_s"],
+                }
+            )
+    return rows
+
+
+def _memory_ceiling_verdict(labs: list[dict[str, Any]], missing: Sequence[str]) -> Verdict:
+    target = (
+        f"kernel peak of every lab ≤ {LAB_MEMORY_CEILING_MIB:,} MiB (Binder's 2 GB, less the Jupyter server)"
+    )
+    peaks = [r for r in labs if r.get("peak_mib") is not None]
+    if not peaks:
+        return Verdict(target, "not measured", None, "run make bench")
+    highest = max(peaks, key=lambda r: r["peak_mib"])
+    over = [r["lab"] for r in peaks if r["peak_mib"] > LAB_MEMORY_CEILING_MIB]
+    ok: bool | None = not over
+    notes = [f"over: {', '.join(over)}"] if over else []
+    if missing:
+        notes.append(f"not measured: {', '.join(missing)}")
+        ok = False if over else None
+    measured = f"highest {highest['peak_mib']:,.0f} MiB ({highest['lab']})"
+    return Verdict(target, measured, ok, "; ".join(notes))
+
+
+def _ann_verdict(bench: dict[str, Any]) -> Verdict:
+    target = (
+        f"approximate dense retrieval at {TARGET_CONTRACTS:,} contracts: p50 ≤ {RETRIEVAL_TARGET_MS:.0f} ms "
+        f"and recall@10 ≥ {TARGET_RECALL:g} against exact search"
+    )
+    chosen = [r for r in ann_rows(bench) if r["contracts"] == TARGET_CONTRACTS and r["index"] == DEFAULT_ANN]
+    if not chosen:
+        return Verdict(target, "not measured", None, "run make bench")
+    row = chosen[0]
+    ok = row["p50 ms"] <= RETRIEVAL_TARGET_MS and row["recall@k"] >= TARGET_RECALL
+    return Verdict(
+        target,
+        f"{DEFAULT_ANN}: {row['p50 ms']:.1f} ms, recall {row['recall@k']:.3f}",
+        ok,
+        f"width {row['width']} tuned on dev questions, measured on test questions",
+    )
+
+
+def inference_rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per inference path: seconds, completion tokens/s, speed-up and identical answers,
+    means over runs."""
+    runs = _runs(bench, "inference_paths")
+    if not runs:
+        return []
+    rows = []
+    for name in runs[0]["paths"]:
+        entries = [run["paths"][name] for run in runs if name in run["paths"]]
+        rows.append(
+            {
+                "path": name,
+                "seconds": _mean([e["seconds"] for e in entries]),
+                "completion tokens/s": _mean([e["completion_tokens_per_s"] for e in entries]),
+                "speed-up": _mean([e["speedup"] for e in entries]),
+                "identical answers": f"{min(e['identical_answers'] for e in entries)} of {runs[0]['prompts']}",
+            }
+        )
+    return rows
+
+
 def milvus_crossing(
     bench: dict[str, Any], threshold_ms: float = RETRIEVAL_TARGET_MS
 ) -> dict[str, Any] | None:
@@ -203,7 +311,9 @@ def verdicts(bench: dict[str, Any], expected_labs: Sequence[str] = ()) -> list[V
         )
     else:
         out.append(Verdict("whole book and every lab within budget", "not measured", None, "run make bench"))
+    out.append(_memory_ceiling_verdict(labs, missing))
     out.append(_retrieval_verdict(bench))
+    out.append(_ann_verdict(bench))
     out.append(_lora_verdict(bench))
     return out
 

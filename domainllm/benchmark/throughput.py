@@ -102,6 +102,42 @@ def generation_throughput(
     return result
 
 
+INFERENCE_PATHS: dict[str, dict[str, Any]] = {
+    "torch, dynamic KV cache (the labs' path)": {},
+    "torch, static KV cache": {"cache_implementation": "static"},
+}
+ADOPT_SPEEDUP = 2.0  # a path replaces the labs' one only when at least this much faster end to end
+
+
+def inference_path_comparison(
+    generator: Any, prompts: Sequence[str], new_tokens: int = 24, batch_size: int = 8
+) -> dict[str, Any]:
+    """The same prompts answered greedily through each of :data:`INFERENCE_PATHS`: end-to-end
+    seconds, completion tokens per second, speed-up over the labs' path, and whether every answer
+    is identical to the labs' path's (a faster path that changes answers is not the same system)."""
+    result: dict[str, Any] = {"prompts": len(prompts), "new_tokens": new_tokens, "paths": {}}
+    reference: list[str] | None = None
+    base_seconds = 0.0
+    for name, options in INFERENCE_PATHS.items():
+        generator.complete(list(prompts[:1]), max_new_tokens=2, progress=False, **options)  # warm up
+        started = time.perf_counter()
+        out = generator.complete(
+            list(prompts), max_new_tokens=new_tokens, batch_size=batch_size, progress=False, **options
+        )
+        seconds = time.perf_counter() - started
+        texts = [c.text for c in out]
+        if reference is None:
+            reference, base_seconds = texts, seconds
+        result["paths"][name] = {
+            "options": options,
+            "seconds": seconds,
+            "completion_tokens_per_s": sum(c.completion_tokens for c in out) / seconds,
+            "speedup": base_seconds / seconds,
+            "identical_answers": sum(a == b for a, b in zip(texts, reference, strict=True)),
+        }
+    return result
+
+
 def gguf_against_materialized(question: str, new_tokens: int = 16) -> dict[str, Any]:
     """Seconds to load the generator straight from the shipped GGUF (``gguf_file=``, dequantized
     on every load) and from the materialized safetensors folder, each followed by one answer."""

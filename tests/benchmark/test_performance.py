@@ -159,3 +159,99 @@ def test_lora_throughput_times_real_training_steps() -> None:
     assert result["tokens_per_s"] > 0
     assert 0 < result["lora_parameters"] < result["frozen_parameters"]
     assert result["configured_gflops"] <= result["standard_gflops"]
+
+
+def ann_fixture(p50: float = 4.0, recall: float = 0.96) -> dict:
+    bench = bench_fixture()
+    ann = {
+        "rows": 600000,
+        "k": 10,
+        "exact_ms": {"p50": 35.0, "p95": 40.0},
+        "kinds": {
+            "IVF_FLAT": {
+                "build_s": 25.0,
+                "memory_mib": 900.0,
+                "default": {"width": 100, "ms": {"p50": 3.0, "p95": 4.0}, "recall": 0.9},
+                "calibration_recall": 0.97,
+                "tuned": {"width": 200, "ms": {"p50": p50, "p95": 6.0}, "recall": recall},
+            }
+        },
+    }
+    bench["micro"]["retrieval"]["scales"][-1]["ann"] = ann
+    bench["micro"]["retrieval"]["scales"][-1]["milvus_lite_hnsw"] = {
+        "build_s": 50.0, "ms": {"p50": 90.0, "p95": 99.0}, "recall": 0.99
+    }  # fmt: skip
+    bench["micro"]["inference_paths"] = {
+        "runs": [
+            {
+                "prompts": 16,
+                "paths": {
+                    "torch, dynamic KV cache (the labs' path)": {
+                        "seconds": 10.0, "completion_tokens_per_s": 30.0, "speedup": 1.0, "identical_answers": 16
+                    },
+                    "torch, static KV cache": {
+                        "seconds": 12.5, "completion_tokens_per_s": 24.0, "speedup": 0.8, "identical_answers": 15
+                    },
+                },
+            }
+        ]
+    }  # fmt: skip
+    return bench
+
+
+def test_ann_rows_put_the_exact_scan_beside_each_index() -> None:
+    rows = perf.ann_rows(ann_fixture())
+    assert [r["index"] for r in rows] == ["exact scan (NumPy)", "IVF_FLAT", "Milvus Lite, its own HNSW"]
+    assert rows[0]["recall@k"] == 1.0 and rows[1]["width"] == 200 and rows[1]["default width recall"] == 0.9
+
+
+@pytest.mark.parametrize(("p50", "recall", "ok"), [(4.0, 0.96, True), (25.0, 0.99, False), (4.0, 0.9, False)])
+def test_the_ann_verdict_needs_both_speed_and_recall(p50: float, recall: float, ok: bool) -> None:
+    found = {v.target.split(" ")[0]: v for v in perf.verdicts(ann_fixture(p50, recall))}
+    assert found["approximate"].ok is ok
+    assert found["approximate"].measured == f"IVF_FLAT: {p50:.1f} ms, recall {recall:.3f}"
+    assert perf.verdicts(bench_fixture())[-2].ok is None  # not measured
+
+
+def test_inference_rows_report_speed_up_and_identical_answers() -> None:
+    rows = perf.inference_rows(ann_fixture())
+    assert rows[1]["speed-up"] == 0.8 and rows[1]["identical answers"] == "15 of 16"
+    assert perf.inference_rows(bench_fixture()) == []
+
+
+def test_vectors_around_real_embeddings_are_unit_length_and_seeded() -> None:
+    import numpy as np
+
+    from domainllm.benchmark.dense_search import vectors_around
+
+    anchors = np.eye(4, dtype=np.float32)
+    made = vectors_around(anchors, 50, seed=1)
+    assert made.shape == (50, 4) and np.allclose(np.linalg.norm(made, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(made, vectors_around(anchors, 50, seed=1))
+
+
+def test_ann_benchmark_measures_each_kind_against_exact_search() -> None:
+    import numpy as np
+
+    from domainllm.benchmark.dense_search import ann_benchmark
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 16)).astype(np.float32)
+    result = ann_benchmark(vectors, vectors[:20] + 0.1, vectors[20:40] + 0.1, k=5, kinds=("IVF_FLAT", "HNSW"))
+    assert set(result["kinds"]) == {"IVF_FLAT", "HNSW"} and result["rows"] == 3000
+    for entry in result["kinds"].values():
+        assert entry["calibration_recall"] >= 0.95 or entry["tuned"]["width"] >= entry["default"]["width"]
+        assert 0 <= entry["tuned"]["recall"] <= 1 and entry["build_s"] > 0 and entry["memory_mib"] > 0
+
+
+def test_the_inference_paths_give_the_same_greedy_answers() -> None:
+    from domainllm.runtime.models import load_generator
+
+    generator = load_generator()
+    prompts = [
+        generator.chat_prompt([{"role": "user", "content": q}]) for q in ("What is a lease?", "Name a month.")
+    ]
+    result = throughput.inference_path_comparison(generator, prompts, new_tokens=6, batch_size=2)
+    assert len(result["paths"]) == len(throughput.INFERENCE_PATHS)
+    for entry in result["paths"].values():
+        assert entry["seconds"] > 0 and entry["identical_answers"] == 2
