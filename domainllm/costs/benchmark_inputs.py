@@ -14,6 +14,11 @@ approach                  measured system        training run                ret
 
 Per-query tokens are the means over the test splits, weighted by their sizes.
 :func:`embedding_token_counts` counts the tokens a question or the corpus costs to embed.
+
+Those counts are the lab's own models' (SmolLM2 for generation, all-MiniLM-L6-v2 for
+embedding). An API bills its own tokenizer's tokens, so :func:`characters_per_token` measures
+how many characters each of the lab's tokenizers puts in a token; the cost model converts the
+counts through characters (:func:`domainllm.costs.roi.api_tokens_per_measured_token`).
 """
 
 from __future__ import annotations
@@ -21,11 +26,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from domainllm.config import Settings
 
-__all__ = ["APPROACHES", "TEST_SPLITS", "ApproachSpec", "embedding_token_counts", "measured_inputs"]
+__all__ = [
+    "APPROACHES",
+    "TEST_SPLITS",
+    "ApproachSpec",
+    "characters_per_token",
+    "embedding_token_counts",
+    "measured_inputs",
+]
 
 TEST_SPLITS = ("test_paraphrase", "test_fresh", "test_multidoc")
 
@@ -86,6 +98,8 @@ def measured_inputs(
     query_tokens: float,
     corpus_tokens: float,
     splits: Sequence[str] = TEST_SPLITS,
+    generator_chars_per_token: float | None = None,
+    embedder_chars_per_token: float | None = None,
 ) -> dict[str, float]:
     """The cost model's measured inputs, from a benchmark results dict (lab 9's schema).
 
@@ -94,8 +108,22 @@ def measured_inputs(
     per fine-tuned approach also ``key.train_tokens`` and ``key.train_seconds`` from its
     training run. ``query_tokens`` (tokens embedded per question) and ``corpus_tokens`` (tokens
     embedded to index the corpus) are measured by the caller with the embedder's tokenizer.
+    ``generator_chars_per_token`` and ``embedder_chars_per_token`` (:func:`characters_per_token`)
+    let the cost model convert the counts into an API tokenizer's; they are included when given.
     """
     values: dict[str, float] = {"query_tokens": float(query_tokens), "corpus_tokens": float(corpus_tokens)}
+    for name, ratio in (
+        ("generator_chars_per_token", generator_chars_per_token),
+        ("embedder_chars_per_token", embedder_chars_per_token),
+    ):
+        if ratio is not None:
+            if (
+                isinstance(ratio, bool)
+                or not isinstance(ratio, int | float)
+                or not (math.isfinite(ratio) and ratio > 0)
+            ):
+                raise ValueError(f"{name} must be a finite number > 0, got {ratio!r}")
+            values[name] = float(ratio)
     for spec in APPROACHES:
         prompt, completion, speed = _usage(_system(results, spec), spec.system, splits)
         values |= {
@@ -128,3 +156,30 @@ def embedding_token_counts(texts: Sequence[str], settings: Settings | None = Non
     tokenizer = AutoTokenizer.from_pretrained(embedder_source(settings))
     encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, padding=False, verbose=False)
     return [len(ids) for ids in encoded["input_ids"]]
+
+
+def characters_per_token(
+    texts: Sequence[str],
+    model: Literal["generator", "embedder"] = "generator",
+    settings: Settings | None = None,
+) -> float:
+    """Characters per token of the lab's ``model`` tokenizer over ``texts`` (lab 10).
+
+    Total characters / total tokens (no special tokens, no truncation). Measured on the corpus
+    and the questions, it converts the benchmark's token counts into another tokenizer's: tokens
+    x this ratio = characters, / the other tokenizer's characters per token = its tokens.
+    """
+    from transformers import AutoTokenizer
+
+    from domainllm.runtime.models import embedder_source, generator_source
+
+    if model not in ("generator", "embedder"):
+        raise ValueError(f"model must be 'generator' or 'embedder', got {model!r}")
+    texts = list(texts)
+    characters = sum(len(text) for text in texts)
+    if characters == 0:
+        raise ValueError("characters_per_token needs at least one non-empty text")
+    source = generator_source(settings) if model == "generator" else embedder_source(settings)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    encoded = tokenizer(texts, add_special_tokens=False, truncation=False, padding=False, verbose=False)
+    return characters / sum(len(ids) for ids in encoded["input_ids"])

@@ -10,8 +10,9 @@ names the cheapest approach that *certainly* meets the need, or says why it cann
 * "Most accurate" has a winner only when its interval overlaps no other approach's; otherwise
   the overlapping approaches are reported as not distinguishable, with the cheaper one named
   for information, not as a winner.
-* Volume bands come from the closed-form break-even volumes between the candidates (total
-  cost over ``months``), so the cheapest approach is constant inside each band.
+* Volume bands come from the break-even volumes between the candidates (total cost over
+  ``months``; with self-hosted replicas, every volume where the cheaper of two changes), so the
+  cheapest approach is constant inside each band.
 * An approach enters the guide only when, on the need's split, it answers better than the base
   model closed-book (an exact McNemar test on the same questions) and its accuracy reaches
   :data:`ACCURACY_FLOOR`; :func:`left_out` lists the others with the reason.
@@ -28,7 +29,7 @@ from typing import Any
 from domainllm.benchmark.comparisons import HEADLINE_METRIC
 from domainllm.costs.benchmark_inputs import APPROACHES
 from domainllm.costs.break_even_tables import format_volume
-from domainllm.costs.model import Approach, break_even_volume, cheapest, total_cost
+from domainllm.costs.model import Approach, cheapest, crossing_volumes, total_cost
 from domainllm.costs.roi import RoiModel
 from domainllm.metrics.significance import verdict
 from domainllm.metrics.stats import Estimate
@@ -144,17 +145,16 @@ def cheapest_by_volume(
 ) -> list[tuple[float, float, Approach]]:
     """Bands ``(from, to, cheapest)`` of monthly volume covering ``[0, inf)``.
 
-    The totals are linear in volume, so the cheapest approach can only change at a pairwise
-    break-even volume; each band is probed once inside and adjacent bands with the same
-    winner are merged. Ties go to the approach listed first.
+    The cheapest approach can only change where the cheaper of two approaches does (a pairwise
+    break-even volume; with self-hosted replicas, any of :func:`crossing_volumes`); each band is
+    probed once inside and adjacent bands with the same winner are merged. Ties go to the
+    approach listed first.
     """
     if not approaches:
         raise ValueError("cheapest_by_volume needs at least one approach")
     points = set()
     for a, b in itertools.combinations(approaches, 2):
-        volume = break_even_volume(a, b, months)
-        if volume is not None and 0 < volume < math.inf:
-            points.add(volume)
+        points.update(v for v in crossing_volumes(a, b, months) if 0 < v < math.inf)
     edges = [0.0, *sorted(points), math.inf]
     bands: list[tuple[float, float, Approach]] = []
     for low, high in itertools.pairwise(edges):
@@ -274,14 +274,14 @@ def decision_guide(
 def _cheaper_in_band(candidate: Approach, best: Approach, low: float, high: float, months: int) -> bool:
     """True when ``candidate`` costs less than ``best`` somewhere in the band ``[low, high)``.
 
-    The cost difference is linear in volume, so checking both ends (or the slope, for an
-    unbounded band) is enough.
+    Between two volumes where the cheaper of the two changes (:func:`crossing_volumes`) one of
+    them is cheaper throughout, so probing ``low``, each stretch between those volumes inside
+    the band, and ``high`` is enough.
     """
-    if total_cost(candidate, low, months) < total_cost(best, low, months):
-        return True
-    if math.isfinite(high):
-        return total_cost(candidate, high, months) < total_cost(best, high, months)
-    return candidate.per_query_total < best.per_query_total
+    inside = [v for v in crossing_volumes(candidate, best, months) if low < v < high]
+    ends = [low, *inside, high if math.isfinite(high) else 2 * max([low, *inside]) + 1]
+    probes = [low, *((x + y) / 2 for x, y in itertools.pairwise(ends)), ends[-1]]
+    return any(total_cost(candidate, v, months) < total_cost(best, v, months) for v in probes)
 
 
 def _band_text(rows: Sequence[GuideRow]) -> str:

@@ -1,6 +1,8 @@
 """Lab 10 (ROI): the three approaches costed from measured token counts and the price table.
 
-:class:`TokenUsage` holds MEASURED mean tokens per answer; :class:`RetrievalSpec` and
+:class:`TokenUsage` holds mean tokens per answer, counted by the tokenizer of the model that is
+priced (an API model's own tokenizer for token prices: convert other counts first, as
+:class:`~domainllm.costs.roi.RoiModel` does); :class:`RetrievalSpec` and
 :class:`FineTuneSpec` say what retrieval and fine-tuning cost besides (embedding model, vector
 store, people, training compute, serving, refresh cadence). :func:`rag_approach`,
 :func:`fine_tuned_approach` and :func:`combined_approach` turn them, with list prices from
@@ -19,12 +21,15 @@ import numpy as np
 from domainllm.costs.model import (
     HOURS_PER_MONTH,
     MILLION,
+    PEAK_TO_AVERAGE,
     Approach,
+    SelfHostedServing,
     always_on_monthly_cost,
     api_query_cost,
     check_cadence,
     check_number,
-    self_hosted_query_cost,
+    check_peak_to_average,
+    check_utilisation,
 )
 from domainllm.costs.pricing import Pricing, PricingError
 
@@ -35,6 +40,7 @@ __all__ = [
     "combined_approach",
     "fine_tuned_approach",
     "rag_approach",
+    "self_hosted_serving",
 ]
 
 
@@ -92,10 +98,14 @@ Serving = Literal["self_hosted", "always_on", "api"]
 class FineTuneSpec:
     """What fine-tuning costs: people, training compute, serving and refresh cadence.
 
-    ``serving``: ``"self_hosted"`` pays GPU time per query (measured ``tokens_per_second`` at
-    ``utilisation``); ``"always_on"`` pays ``replicas`` GPUs all month (check
-    :func:`capacity_queries_per_month`); ``"api"`` uses a hosted fine-tuned model
-    (``api_model`` under ``llm_api``, trained on ``training_tokens`` = file tokens x epochs).
+    ``serving``: ``"self_hosted"`` pays the replicas of ``serving_gpu`` the peak rate needs, at
+    least one always on (:class:`~domainllm.costs.model.SelfHostedServing`: measured
+    ``tokens_per_second`` per replica, ``utilisation`` of it at the peak, ``peak_to_average``),
+    or with ``scale_to_zero=True`` only the GPU time its queries use; ``"always_on"`` pays a
+    fixed ``replicas`` GPUs all month whatever the traffic (check
+    :func:`~domainllm.costs.model.capacity_queries_per_month`); ``"api"`` uses a hosted
+    fine-tuned model (``api_model`` under ``llm_api``, trained on ``training_tokens`` = file
+    tokens x epochs, counted by that model's tokenizer).
     ``refresh_hours``: engineer hours per retraining (default: ``evaluation_hours``).
     """
 
@@ -107,6 +117,8 @@ class FineTuneSpec:
     serving_gpu: str = "aws_g5_xlarge"
     tokens_per_second: float = 0.0
     utilisation: float = 0.5
+    peak_to_average: float = PEAK_TO_AVERAGE
+    scale_to_zero: bool = False
     replicas: int = 1
     api_model: str = "gpt_4o_mini_fine_tuned"
     training_tokens: float = 0.0
@@ -122,8 +134,10 @@ class FineTuneSpec:
             raise ValueError(f"serving must be 'self_hosted', 'always_on' or 'api', got {self.serving!r}")
         if self.serving == "self_hosted":
             check_number("tokens_per_second", self.tokens_per_second, positive=True)
-            if not 0 < check_number("utilisation", self.utilisation, positive=True) <= 1:
-                raise ValueError(f"utilisation must be in (0, 1], got {self.utilisation!r}")
+            check_utilisation(self.utilisation)
+            check_peak_to_average(self.peak_to_average)
+        if not isinstance(self.scale_to_zero, bool):
+            raise ValueError(f"scale_to_zero must be True or False, got {self.scale_to_zero!r}")
         check_number("replicas", self.replicas, positive=True)
         check_cadence("retrain_every_months", self.retrain_every_months)
 
@@ -165,9 +179,37 @@ def _retrieval_parts(usage: TokenUsage, pricing: Pricing, spec: RetrievalSpec, c
     return one_off, per_query, fixed
 
 
+def self_hosted_serving(
+    usage: TokenUsage,
+    pricing: Pricing,
+    gpu: str,
+    tokens_per_second: float,
+    *,
+    utilisation: float = 0.5,
+    peak_to_average: float = PEAK_TO_AVERAGE,
+    scale_to_zero: bool = False,
+    currency: str = "USD",
+    item: str = "generation (self-hosted GPU replicas)",
+) -> SelfHostedServing:
+    """Lab 10: a model served on rented ``gpu`` replicas (a name under ``gpu`` in the price table).
+
+    ``usage`` gives the tokens per answer (prompt + completion, the model's own tokenizer) and
+    ``tokens_per_second`` one replica's throughput counting the same tokens.
+    """
+    return SelfHostedServing(
+        item,
+        usage.prompt_tokens + usage.completion_tokens,
+        tokens_per_second,
+        pricing.value(f"gpu.{gpu}.hourly", "per hour", currency),
+        utilisation,
+        peak_to_average,
+        scale_to_zero,
+    )
+
+
 def _fine_tune_parts(
     usage: TokenUsage, pricing: Pricing, spec: FineTuneSpec, currency: str
-) -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
+) -> tuple[dict[str, float], dict[str, float], dict[str, float], tuple[SelfHostedServing, ...], float]:
     rate = _engineer_rate(pricing, currency)
     if spec.serving == "api":
         per_token = pricing.value(f"llm_api.{spec.api_model}.training", "per 1M tokens", currency)
@@ -182,22 +224,30 @@ def _fine_tune_parts(
     }
     per_query: dict[str, float] = {}
     fixed: dict[str, float] = {}
+    serving: tuple[SelfHostedServing, ...] = ()
     if spec.serving == "api":
         per_query["generation (fine-tuned model API)"] = _api_generation(
             usage, pricing, spec.api_model, currency
         )
-    else:
+    elif spec.serving == "always_on":
         serve_hour = pricing.value(f"gpu.{spec.serving_gpu}.hourly", "per hour", currency)
-        if spec.serving == "always_on":
-            fixed["model hosting (always-on GPU)"] = always_on_monthly_cost(serve_hour, spec.replicas)
-        else:
-            tokens = usage.prompt_tokens + usage.completion_tokens
-            per_query["generation (self-hosted GPU)"] = self_hosted_query_cost(
-                tokens, spec.tokens_per_second, serve_hour, spec.utilisation
-            )
+        fixed["model hosting (always-on GPU)"] = always_on_monthly_cost(serve_hour, spec.replicas)
+    else:
+        serving = (
+            self_hosted_serving(
+                usage,
+                pricing,
+                spec.serving_gpu,
+                spec.tokens_per_second,
+                utilisation=spec.utilisation,
+                peak_to_average=spec.peak_to_average,
+                scale_to_zero=spec.scale_to_zero,
+                currency=currency,
+            ),
+        )
     refresh_hours = spec.evaluation_hours if spec.refresh_hours is None else spec.refresh_hours
     retrain = training[1] + refresh_hours * rate
-    return one_off, per_query, fixed, retrain
+    return one_off, per_query, fixed, serving, retrain
 
 
 def rag_approach(
@@ -229,8 +279,8 @@ def fine_tuned_approach(
     name: str = "Fine-tuned",
 ) -> Approach:
     """A fine-tuned model answering without retrieval (``usage`` measured on short prompts)."""
-    one_off, per_query, fixed, retrain = _fine_tune_parts(usage, pricing, spec, currency)
-    return Approach(name, one_off, per_query, fixed, spec.retrain_every_months, retrain, currency)
+    one_off, per_query, fixed, serving, retrain = _fine_tune_parts(usage, pricing, spec, currency)
+    return Approach(name, one_off, per_query, fixed, spec.retrain_every_months, retrain, currency, serving)
 
 
 def combined_approach(
@@ -246,7 +296,7 @@ def combined_approach(
 
     ``usage`` is measured on the combined system (long prompts, as in RAG).
     """
-    one_off, per_query, fixed, retrain = _fine_tune_parts(usage, pricing, spec, currency)
+    one_off, per_query, fixed, serving, retrain = _fine_tune_parts(usage, pricing, spec, currency)
     r_one_off, r_per_query, r_fixed = _retrieval_parts(usage, pricing, retrieval or RetrievalSpec(), currency)
     return Approach(
         name,
@@ -256,4 +306,5 @@ def combined_approach(
         spec.retrain_every_months,
         retrain,
         currency,
+        serving,
     )

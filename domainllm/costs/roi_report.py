@@ -5,7 +5,8 @@ break-even volumes (:func:`~domainllm.costs.model.break_even_volume`), varies on
 (:func:`~domainllm.costs.sensitivity.sensitivity`) and builds a decision guide. These helpers
 turn the results into the tables and charts the lab shows and the ``{name: value}`` mappings its
 text pastes (``lab10_...``), so the lab's cells keep the cost model, the break-even and the
-sensitivity analysis in view instead of the formatting.
+sensitivity analysis in view instead of the formatting. Self-hosted serving's tables are in
+:mod:`domainllm.costs.hosted_report`.
 """
 
 from __future__ import annotations
@@ -23,16 +24,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from domainllm.costs.benchmark_inputs import APPROACHES, measured_inputs
-from domainllm.costs.break_even_tables import break_even_rows, format_volume
+from domainllm.costs.break_even_tables import break_even_rows, break_even_sentence, format_volume
 from domainllm.costs.cost_plots import cumulative_cost_plot, tornado_plot, volume_cost_plot
 from domainllm.costs.decision_guide import COST_ONLY, DEFAULT_FRESHNESS, MOST_ACCURATE, GuideRow, quality
-from domainllm.costs.model import (
-    HOURS_PER_MONTH,
-    Approach,
-    break_even_volume,
-    cost_per_1000_queries,
-    total_cost,
-)
+from domainllm.costs.hosted_report import replicas_text
+from domainllm.costs.model import HOURS_PER_MONTH, Approach, SelfHostedServing, break_even_volume, total_cost
 from domainllm.costs.sensitivity import SensitivityBar
 from domainllm.metrics.stats import Estimate
 
@@ -77,13 +73,28 @@ def training_table(results: Mapping[str, Any]) -> pd.DataFrame:
     ).T
 
 
-def cost_items_table(approaches: Mapping[str, Approach]) -> pd.DataFrame:
+def cost_items_table(
+    approaches: Mapping[str, Approach], queries_per_month: float | None = None
+) -> pd.DataFrame:
     """Every cost item of every approach, indexed by approach, when it is paid and item.
 
-    Per-query items are shown per 1,000 queries; retraining once per cadence.
+    Per-query items are shown per 1,000 queries; retraining once per cadence; self-hosted
+    replicas per month at ``queries_per_month`` (required when an approach has them).
     """
     items = []
     for approach in approaches.values():
+        if approach.serving and queries_per_month is None:
+            raise ValueError(f"{approach.name} pays self-hosted replicas: give queries_per_month")
+        for serving in approach.serving:
+            paid = f"per month at {format_volume(queries_per_month)} queries"
+            items.append(
+                {
+                    "approach": approach.name,
+                    "paid": paid,
+                    "item": f"{serving.item}: {serving.replicas(queries_per_month)}",
+                    "cost": serving.monthly_cost(queries_per_month),
+                }
+            )
         parts = approach.to_dict()["items"]
         for kind, unit in (
             ("one_off", "once"),
@@ -104,21 +115,19 @@ def cost_items_table(approaches: Mapping[str, Approach]) -> pd.DataFrame:
 def break_even_table(
     approaches: Mapping[str, Approach], horizons: Sequence[int | None] = (12, 24, None)
 ) -> pd.DataFrame:
-    """:func:`~domainllm.costs.break_even_tables.break_even_rows` with the volume written for reading."""
+    """:func:`~domainllm.costs.break_even_tables.break_even_rows` with the volumes written for reading.
+
+    When self-hosted replicas make the cheaper approach change more than once, two more columns
+    say how often and above which volume it no longer does.
+    """
     table = pd.DataFrame(break_even_rows(approaches, horizons=horizons))
     table["queries per month"] = table.pop("break_even_queries_per_month").map(format_volume)
+    settled = table.pop("settled_queries_per_month").map(format_volume)
+    crossings = table.pop("crossings")
+    if (crossings > 1).any():
+        table["changes"] = crossings
+        table["settled above"] = settled
     return table
-
-
-def break_even_sentence(row: Mapping[str, Any]) -> str:
-    """One break-even row as a sentence: who is cheaper below and above the volume (or at every volume)."""
-    volume = row["break_even_queries_per_month"]
-    if volume is None:
-        return f"{row['cheaper_below']} is cheaper at every volume"
-    return (
-        f"{row['cheaper_below']} is cheaper below {format_volume(volume)} queries per month "
-        f"and {row['cheaper_above']} above"
-    )
 
 
 def _rows_by_pair(approaches: Mapping[str, Approach], horizons: Sequence[int | None]) -> dict[tuple, dict]:
@@ -191,6 +200,8 @@ class TornadoMetric:
     :meth:`for_approaches` picks the first pair of approaches that has a break-even; when none
     has, the metric is the 12-month cost of ``second`` minus ``first`` at ``reference_volume``.
     Call it on costed approaches (what :func:`~domainllm.costs.sensitivity.sensitivity` does).
+    With self-hosted replicas (``stepped``) the break-even is the first volume at which the
+    cheaper approach changes.
     """
 
     first: str
@@ -198,6 +209,7 @@ class TornadoMetric:
     with_break_even: bool
     reference_volume: float
     currency: str
+    stepped: bool = False
 
     @classmethod
     def for_approaches(cls, approaches: Mapping[str, Approach], reference_volume: float) -> TornadoMetric:
@@ -208,7 +220,8 @@ class TornadoMetric:
             if break_even_volume(approaches[p[0]], approaches[p[1]], 12)
         ]
         first, second = pairs[0] if pairs else ("rag", "fine_tuned")
-        return cls(first, second, bool(pairs), reference_volume, approaches["rag"].currency)
+        stepped = any(a.serving for a in approaches.values())
+        return cls(first, second, bool(pairs), reference_volume, approaches["rag"].currency, stepped)
 
     def __call__(self, costed: Mapping[str, Approach]) -> float | None:
         if self.with_break_even:
@@ -219,6 +232,8 @@ class TornadoMetric:
     @property
     def label(self) -> str:
         """The chart's axis label."""
+        if self.with_break_even and self.stepped:
+            return "first break-even volume (queries/month, 12 months)"
         if self.with_break_even:
             return "break-even volume (queries/month, 12 months)"
         return (
@@ -237,25 +252,51 @@ class TornadoMetric:
             return "no break-even"
         return format_volume(value) if self.with_break_even else f"{value:,.0f} {self.currency}"
 
-    def chart(self, bars: Sequence[SensitivityBar]) -> Figure:
+    def chart(self, bars: Sequence[SensitivityBar], title: str | None = None) -> Figure:
         """The tornado chart, volumes on a readable axis starting at 0 (room for "no break-even")."""
-        title = f"{_NAMES[self.first]} vs {_NAMES[self.second]}: what moves the answer"
+        title = title or f"{_NAMES[self.first]} vs {_NAMES[self.second]}: what moves the answer"
         figure = tornado_plot(bars, title=title, xlabel=self.label)
         if self.with_break_even:
             figure.axes[0].set_xlim(left=0)
             _volume_axis(figure)
         return figure
 
-    def glue_values(self, bars: Sequence[SensitivityBar]) -> dict[str, str]:
-        """The pair, the widest bar (its range and effect) and the second widest (``lab10_...``)."""
+    def glue_values(self, bars: Sequence[SensitivityBar], prefix: str = "lab10") -> dict[str, str]:
+        """The pair, the base value, the widest bar (its range and effect) and the second widest.
+
+        Keys are ``{prefix}_tornado_pair``, ``{prefix}_tornado_base``, ``{prefix}_widest``,
+        ``{prefix}_widest_range``, ``{prefix}_widest_effect`` and ``{prefix}_second``.
+        """
         widest = bars[0]
         return {
-            "lab10_tornado_pair": self.pair,
-            "lab10_widest": widest.name,
-            "lab10_widest_range": f"{widest.low_input:,.4g} to {widest.high_input:,.4g}",
-            "lab10_widest_effect": f"{self.text(widest.low_metric)} to {self.text(widest.high_metric)}",
-            "lab10_second": bars[1].name if len(bars) > 1 else "none",
+            f"{prefix}_tornado_pair": self.pair,
+            f"{prefix}_tornado_base": self.text(widest.base_metric),
+            f"{prefix}_widest": widest.name,
+            f"{prefix}_widest_range": f"{widest.low_input:,.4g} to {widest.high_input:,.4g}",
+            f"{prefix}_widest_effect": f"{self.text(widest.low_metric)} to {self.text(widest.high_metric)}",
+            f"{prefix}_second": bars[1].name if len(bars) > 1 else "none",
         }
+
+    def effects(self, bars: Sequence[SensitivityBar], names: Sequence[str]) -> str:
+        """``name`` from low to high moves the result from ... to ..., for each bar named (in ``names`` order).
+
+        For the text next to the chart, e.g. the invented engineering hours; names without a bar
+        are skipped, and a bar that does not move the result says so.
+        """
+        by_name = {bar.name: bar for bar in bars}
+        parts = []
+        for name in names:
+            if name not in by_name:
+                continue
+            bar = by_name[name]
+            span = f"{name} from {bar.low_input:,.4g} to {bar.high_input:,.4g}"
+            if bar.low_metric == bar.high_metric == bar.base_metric:
+                parts.append(f"{span} leaves it at {self.text(bar.base_metric)}")
+            else:
+                parts.append(
+                    f"{span} moves it from {self.text(bar.low_metric)} to {self.text(bar.high_metric)}"
+                )
+        return "; ".join(parts) if parts else "none"
 
     @staticmethod
     def table(bars: Sequence[SensitivityBar]) -> pd.DataFrame:
@@ -271,46 +312,6 @@ class TornadoMetric:
             for b in bars
         ]
         return pd.DataFrame(rows).set_index("input")
-
-
-def gpu_conversion_table(
-    inputs: Mapping[str, float], approaches: Mapping[str, Approach], currency: str
-) -> pd.DataFrame:
-    """Self-hosted approaches: measured and assumed GPU throughput, training GPU-hours and costs.
-
-    ``inputs`` are the self-hosted model's (:meth:`~domainllm.costs.roi.RoiModel.inputs`).
-    """
-
-    def gpu_hours(key: str) -> float:
-        if f"{key}.train_seconds" not in inputs:
-            return 0.0
-        return inputs[f"{key}.train_seconds"] * inputs["data_scale"] / inputs["gpu_speedup"] / 3600
-
-    return pd.DataFrame(
-        {
-            a.name: {
-                "tokens/s (this CPU)": round(inputs[f"{key}.tokens_per_second"]),
-                "tokens/s (assumed GPU)": round(inputs[f"{key}.tokens_per_second"] * inputs["gpu_speedup"]),
-                "training GPU-hours": gpu_hours(key),
-                f"cost per 1,000 queries ({currency})": cost_per_1000_queries(a, 1, marginal=True),
-                f"one-off ({currency})": a.one_off_total,
-            }
-            for key, a in approaches.items()
-        }
-    ).T
-
-
-def hosted_glue(approaches: Mapping[str, Approach], gpu: str) -> dict[str, str]:
-    """Self-hosted: the 12-month break-even of RAG and the fine-tuned model as a sentence, the GPU,
-    and the share of the fine-tuned model's one-off cost spent on GPU hours."""
-    row = _rows_by_pair(approaches, (12,))[(_pair(approaches, "rag", "fine_tuned"), "12 months")]
-    tuned = approaches["fine_tuned"]
-    share = tuned.one_off["fine-tuning (GPU hours)"] / tuned.one_off_total
-    return {
-        "lab10_hosted_sentence": break_even_sentence(row),
-        "lab10_gpu": gpu,
-        "lab10_hosted_training_share": f"{100 * share:.2g}%",
-    }
 
 
 def accuracy_table(results: Mapping[str, Any]) -> pd.DataFrame:
@@ -354,7 +355,11 @@ def swapped_systems_error(results: Mapping[str, Any], measured: Mapping[str, flo
 
 @dataclass(frozen=True)
 class Corrections:
-    """What each of the original analysis's six mistakes looks like once corrected (lab 10, section 9)."""
+    """What each of the original analysis's six mistakes looks like once corrected (lab 10, section 9).
+
+    ``always_on``: the original's price of one GPU for a 744-hour month; ``serving``: the
+    self-hosted fine-tuned model, costed at ``reference_volume``.
+    """
 
     label_error: str
     no_tokens: float | None
@@ -362,19 +367,38 @@ class Corrections:
     train: Estimate
     test: Estimate
     always_on: float
-    per_query_gpu: float
+    serving: SelfHostedServing
     reference_volume: float
     currency: str
 
+    @property
+    def replicas(self) -> int:
+        """Replicas the self-hosted fine-tuned model's peak rate needs at the reference volume."""
+        return self.serving.replicas(self.reference_volume)
+
+    @property
+    def hosted_monthly(self) -> float:
+        """Their monthly cost."""
+        return self.serving.monthly_cost(self.reference_volume)
+
+    @property
+    def gpu_time(self) -> float:
+        """The GPU time the month's answers use: what a deployment that scales to zero pays."""
+        return self.reference_volume * self.serving.gpu_time_cost_per_query
+
     def glue_values(self) -> dict[str, str]:
-        """The numbers the section's text pastes (``lab10_...``)."""
+        """The numbers the section's text pastes (``lab10_...``).
+
+        The replicas and their monthly cost appear in :meth:`table`;
+        :func:`~domainllm.costs.hosted_report.hosted_glue` pastes them.
+        """
         return {
             "lab10_label_error": self.label_error,
             "lab10_no_tokens": format_volume(self.no_tokens),
             "lab10_sft_train_f1": str(self.train),
             "lab10_sft_test_f1": str(self.test),
             "lab10_always_on": f"{self.always_on:,.0f} {self.currency}",
-            "lab10_per_query_gpu": f"{self.per_query_gpu:,.2f} {self.currency}",
+            "lab10_gpu_time": f"{self.gpu_time:,.2f} {self.currency}",
             "lab10_reference_volume": format_volume(self.reference_volume),
             "lab10_hours_per_month": f"{HOURS_PER_MONTH:.0f}",
         }
@@ -398,7 +422,9 @@ class Corrections:
                     f"closed form, checked on the curves (largest gap {self.largest_gap:.1e})",
                     "verdicts computed by cheapest() and decision_guide(), asserted above",
                     f"SFT accuracy: train {self.train.mean:.3f}, test_paraphrase {self.test.mean:.3f}",
-                    f"{volume} queries/month: {self.per_query_gpu:,.2f} of GPU time vs {self.always_on:,.0f} always-on",
+                    f"{volume} queries/month: {replicas_text(self.replicas)} for the peak, "
+                    f"{self.hosted_monthly:,.0f} a month of {HOURS_PER_MONTH:.0f} h, more with the traffic "
+                    f"(GPU time alone: {self.gpu_time:,.2f})",
                 ],
             }
         )

@@ -10,13 +10,13 @@ no combination of controls gives a negative cost.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["DEFAULT_BOUNDS", "SensitivityBar", "clamp_inputs", "sensitivity"]
+__all__ = ["DEFAULT_BOUNDS", "SensitivityBar", "clamp_inputs", "select_bars", "sensitivity"]
 
 T = TypeVar("T")
 
@@ -67,6 +67,25 @@ def sensitivity(
     return sorted(bars, key=lambda bar: -math.inf if math.isnan(bar.swing) else -bar.swing)
 
 
+def select_bars(
+    bars: Sequence[SensitivityBar], limit: int = 12, keep: Iterable[str] = ()
+) -> list[SensitivityBar]:
+    """The bars a tornado chart shows (lab 10): every bar named in ``keep``, then the widest others.
+
+    ``keep`` holds inputs the reader must see whatever their effect (the invented assumptions);
+    the rest of the ``limit`` bars are the widest of the others. The order of ``bars`` (widest
+    first) is kept, so the chart still reads from the top. ``keep`` may name inputs that have no
+    bar (an assumption the setup does not use); they are skipped.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a whole number >= 1, got {limit!r}")
+    kept = set(keep)
+    room = max(0, limit - sum(1 for bar in bars if bar.name in kept))
+    others = [bar.name for bar in bars if bar.name not in kept][:room]
+    chosen = kept | set(others)
+    return [bar for bar in bars if bar.name in chosen]
+
+
 # Valid ranges for the calculator's sliders; anything not listed is clamped to [0, inf).
 DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
     "queries_per_month": (0.0, 1e9),
@@ -75,10 +94,14 @@ DEFAULT_BOUNDS: dict[str, tuple[float, float]] = {
     "query_tokens": (0.0, 100_000.0),
     "tokens_per_second": (1.0, 1e6),
     "utilisation": (0.01, 1.0),
+    "peak_to_average": (1.0, 100.0),
+    "api_chars_per_token": (1.0, 10.0),
     "retrain_every_months": (1.0, 120.0),
     "training_gpu_hours": (0.0, 100_000.0),
     "data_prep_hours": (0.0, 10_000.0),
     "evaluation_hours": (0.0, 10_000.0),
+    "rag_setup_hours": (0.0, 10_000.0),
+    "refresh_hours": (0.0, 10_000.0),
     "months": (1.0, 120.0),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -258,6 +259,9 @@ def test_property_cost_never_decreases_with_volume_or_months() -> None:
         (lambda: FineTuneSpec(tokens_per_second=100, training_gpu_hours=-2), "training_gpu_hours"),
         (lambda: FineTuneSpec(tokens_per_second=0), "tokens_per_second"),
         (lambda: FineTuneSpec(serving="cloud"), "serving"),
+        (lambda: FineTuneSpec(tokens_per_second=100, peak_to_average=0.5), "peak_to_average"),
+        (lambda: FineTuneSpec(tokens_per_second=100, utilisation=0.0), "utilisation"),
+        (lambda: FineTuneSpec(tokens_per_second=100, scale_to_zero=1), "scale_to_zero"),
     ],
 )
 def test_negative_or_invalid_inputs_are_rejected(build, field: str) -> None:
@@ -342,8 +346,16 @@ def test_fine_tuned_approach_by_hand(pricing: Pricing) -> None:
     ft = fine_tuned_approach(FT_USAGE, pricing, SPEC)
     # one-off: prep 40 h x 100 + training 5 h x 4.0 + evaluation 8 h x 100 = 4000 + 20 + 800.
     assert dict(ft.one_off) == {"data preparation": 4000, "fine-tuning (GPU hours)": 20, "evaluation": 800}
-    # per query: 300 tokens / 300 tok/s = 1 s, / 0.5 utilisation = 2 s x 1.0/3600 per s.
-    assert ft.per_query_total == pytest.approx(2 / 3600)
+    # Served on replicas, not per query: one replica answers 300 tok/s x 0.5 utilisation / 300
+    # tokens = 0.5 queries/s at the peak, a month of which (730 h) at 3x the average rate is
+    # 0.5 x 3600 x 730 / 3 = 438,000 queries/month; below that one replica at 1.0/h x 730 h.
+    assert ft.per_query_total == 0 and len(ft.serving) == 1
+    assert ft.serving[0].queries_per_replica == pytest.approx(438_000)
+    assert monthly_cost(ft, 100_000) == pytest.approx(730)
+    assert monthly_cost(ft, 438_000 * 2.5) == pytest.approx(3 * 730)
+    # Scaled to zero it pays the GPU time alone: 300 / 300 / 0.5 = 2 s a query at 1.0/3600 per s.
+    elastic = fine_tuned_approach(FT_USAGE, pricing, dataclasses.replace(SPEC, scale_to_zero=True))
+    assert monthly_cost(elastic, 100_000) == pytest.approx(100_000 * 2 / 3600)
     # one refresh: training 20 + evaluation-hours refresh 8 x 100 = 820, every 3 months.
     assert ft.retrain_cost == pytest.approx(820) and ft.retrain_every_months == 3
     spec = FineTuneSpec(serving="always_on", serving_gpu="small", training_gpu="big")
@@ -389,7 +401,8 @@ def test_committed_pricing_builds_all_three_approaches() -> None:
         fine_tuned_approach(FT_USAGE, pricing, spec),
         combined_approach(RAG_USAGE, pricing, spec),
     ):
-        assert approach.per_query_total > 0 and approach.currency == "USD"
+        assert approach.currency == "USD"
+        assert monthly_cost(approach, 1000) > monthly_cost(approach, 0) or approach.serving
 
 
 # --------------------------------------------------------------------------- sensitivity and plots

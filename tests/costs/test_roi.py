@@ -29,7 +29,14 @@ from domainllm.costs.decision_guide import (  # noqa: E402
     guide_summary,
     quality,
 )
-from domainllm.costs.model import Approach, break_even_volume, cheapest, cumulative_cost, total_cost  # noqa: E402
+from domainllm.costs.model import (  # noqa: E402
+    Approach,
+    break_even_volume,
+    cheapest,
+    cumulative_cost,
+    monthly_cost,
+    total_cost,
+)
 from domainllm.costs.pricing import Pricing, PricingError, load_pricing  # noqa: E402
 from domainllm.costs.roi import ASSUMPTIONS, CostSetup, RoiModel, uncertainty_ranges  # noqa: E402
 from domainllm.costs.roi_calculator import CADENCES, RoiCalculator  # noqa: E402
@@ -102,10 +109,19 @@ def pricing(tmp_path: Path) -> Pricing:
     return load_pricing(path)
 
 
+# Characters per token equal to the assumed API tokenizer's (4.0): counts convert one to one,
+# so the costs below can be checked with the measured counts as they are.
+RATIOS = {"generator_chars_per_token": 4.0, "embedder_chars_per_token": 4.0}
+
+
+def make_measured(results: dict[str, Any] | None = None) -> dict[str, float]:
+    """Measured inputs of ``results`` (default: :func:`make_results`), with the tokenizers' ratios."""
+    return measured_inputs(results or make_results(), query_tokens=20, corpus_tokens=1e6, **RATIOS)
+
+
 @pytest.fixture
 def model(pricing: Pricing) -> RoiModel:
-    measured = measured_inputs(make_results(), query_tokens=20, corpus_tokens=1e6)
-    return RoiModel(pricing, measured, SETUP)
+    return RoiModel(pricing, make_measured(), SETUP)
 
 
 # --------------------------------------------------------------------------- measured inputs
@@ -182,14 +198,32 @@ def test_self_hosted_conversion_by_hand(pricing: Pricing, model: RoiModel) -> No
     rag, fine_tuned, _ = hosted.approaches().values()
     # Training: 720 CPU seconds / speed-up 20 = 36 GPU seconds = 0.01 h at 1.0/h.
     assert fine_tuned.one_off["fine-tuning (GPU hours)"] == pytest.approx(0.01)
-    # Serving: 120 tokens at 240 x 20 = 4,800 tokens/s = 0.025 s, / 0.5 utilisation = 0.05 s.
-    assert fine_tuned.per_query_total == pytest.approx(0.05 / 3600)
-    # RAG: 1,020 tokens at 510 x 20 tokens/s = 0.1 s, / 0.5 = 0.2 s of GPU, plus the query embedding.
+    # Serving: 120 tokens at 240 x 20 = 4,800 tokens/s per replica, half of it usable at the peak:
+    # 20 queries/s; at 3x the average rate a replica serves 20 x 3600 x 730 / 3 = 17.52M a month.
+    (serving,) = fine_tuned.serving
+    assert serving.queries_per_replica == pytest.approx(17_520_000)
+    assert fine_tuned.per_query_total == 0
+    assert monthly_cost(fine_tuned, 1_000) == pytest.approx(730)  # one replica, however few queries
+    assert monthly_cost(fine_tuned, 17_520_000 * 1.5) == pytest.approx(2 * 730)
+    # RAG: 1,020 tokens at 510 x 20 tokens/s: 5 queries/s usable, 4.38M a month per replica; its
+    # only per-query item is the query embedding.
     assert "generation (model API)" not in rag.per_query
-    assert rag.per_query_total == pytest.approx(0.2 / 3600 + 4e-7)
+    assert rag.serving[0].queries_per_replica == pytest.approx(4_380_000)
+    assert rag.per_query_total == pytest.approx(4e-7)
     # More training data scales the training bill linearly.
     scaled = hosted.approaches({"data_scale": 50.0})["fine_tuned"]
     assert scaled.one_off["fine-tuning (GPU hours)"] == pytest.approx(0.5)
+    # The load assumptions move the replicas: a flatter peak or a busier replica halves them.
+    flat = hosted.approaches({"peak_to_average": 1.5})["fine_tuned"].serving[0]
+    assert flat.queries_per_replica == pytest.approx(2 * 17_520_000)
+    busy = hosted.approaches({"utilisation": 1.0})["fine_tuned"].serving[0]
+    assert busy.queries_per_replica == pytest.approx(2 * 17_520_000)
+    # Scaled to zero: only the GPU time, 120 / 4,800 / 0.5 = 0.05 s a query at 1.0/h.
+    elastic = RoiModel(
+        pricing, model.measured, dataclasses.replace(SETUP, serving="self_hosted", scale_to_zero=True)
+    )
+    tuned = elastic.approaches()["fine_tuned"]
+    assert monthly_cost(tuned, 1_000) == pytest.approx(1_000 * 0.05 / 3600)
 
 
 def test_overrides_and_unknown_names(pricing: Pricing, model: RoiModel) -> None:
@@ -220,18 +254,27 @@ def test_assumptions_and_uncertainty_ranges(model: RoiModel) -> None:
         ASSUMPTIONS["data_prep_hours"].high,
     )
     assert ranges["rag.prompt_tokens"] == pytest.approx((500, 2000))
-    assert "gpu_speedup" not in ranges  # API serving does not use it
+    # API serving does not use the self-hosted assumptions; it does convert token counts.
+    assert not {"gpu_speedup", "utilisation", "peak_to_average"} & set(ranges)
+    assert ranges["api_chars_per_token"] == (3.0, 5.0)
     assert "query_tokens" not in ranges
+    hosted = RoiModel(model.pricing, model.measured, dataclasses.replace(SETUP, serving="self_hosted"))
+    hosted_ranges = uncertainty_ranges(hosted)
+    assert hosted_ranges["utilisation"] == (ASSUMPTIONS["utilisation"].low, ASSUMPTIONS["utilisation"].high)
+    assert hosted_ranges["peak_to_average"] == (1.5, 8)
+    for hours in ("rag_setup_hours", "data_prep_hours", "evaluation_hours", "refresh_hours"):
+        assert ranges[hours] == hosted_ranges[hours] == (ASSUMPTIONS[hours].low, ASSUMPTIONS[hours].high)
     with pytest.raises(ValueError, match="unknown input"):
         uncertainty_ranges(model, ["nope"])
 
 
 def test_committed_pricing_covers_both_default_setups() -> None:
     pricing = load_pricing()
-    measured = measured_inputs(make_results(), query_tokens=20, corpus_tokens=1e6)
     for serving in ("api", "self_hosted"):
-        approaches = RoiModel(pricing, measured, CostSetup(serving=serving)).approaches()
-        assert all(a.per_query_total > 0 and a.currency == "USD" for a in approaches.values())
+        approaches = RoiModel(pricing, make_measured(), CostSetup(serving=serving)).approaches()
+        assert all(a.currency == "USD" for a in approaches.values())
+        assert all(monthly_cost(a, 1e9) > monthly_cost(a, 0) for a in approaches.values())
+        assert all(bool(a.serving) == (serving == "self_hosted") for a in approaches.values())
 
 
 # --------------------------------------------------------------------------- break-even volumes
@@ -278,7 +321,8 @@ def test_property_break_even_is_where_the_cumulative_curves_cross(pricing: Prici
     rng = np.random.default_rng(2024)
     found = 0
     for trial in range(60):
-        setup = dataclasses.replace(SETUP, serving="api" if trial % 2 else "self_hosted")
+        # API-hosted and scaled-to-zero costs are linear in volume (replicas: tests/costs/test_self_hosted.py).
+        setup = dataclasses.replace(SETUP, serving="api" if trial % 2 else "self_hosted", scale_to_zero=True)
         sampled = RoiModel(pricing, model.measured, setup)
         overrides = {key: pricing.value(key) * 10 ** rng.uniform(-1, 1) for key in sampled.price_keys}
         overrides |= {
@@ -499,9 +543,8 @@ def test_moving_a_control_redraws_and_clears_the_static_state(model: RoiModel, c
 
 
 def test_self_hosted_sliders_use_the_gpu_price(pricing: Pricing) -> None:
-    measured = measured_inputs(make_results(), query_tokens=20, corpus_tokens=1e6)
     setup = dataclasses.replace(SETUP, serving="self_hosted")
-    calculator = RoiCalculator(RoiModel(pricing, measured, setup))
+    calculator = RoiCalculator(RoiModel(pricing, make_measured(), setup))
     assert "gpu.small.hourly" in calculator.controls
     assert not any(key.startswith("llm_api.") for key in calculator.controls)
 

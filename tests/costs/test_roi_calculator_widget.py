@@ -10,18 +10,17 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from domainllm.costs import RoiModel, load_pricing, measured_inputs  # noqa: E402
+from domainllm.costs import RoiModel, load_pricing  # noqa: E402
 from domainllm.costs.roi_calculator import RoiCalculator  # noqa: E402
 from tests.costs.price_table import PRICES  # noqa: E402
-from tests.costs.test_roi import SETUP, make_results  # noqa: E402
+from tests.costs.test_roi import SETUP, make_measured  # noqa: E402
 
 
 @pytest.fixture
 def calculator(tmp_path: Path) -> RoiCalculator:
     path = tmp_path / "pricing.yml"
     path.write_text(PRICES, encoding="utf-8")
-    measured = measured_inputs(make_results(), query_tokens=20, corpus_tokens=1e6)
-    return RoiCalculator(RoiModel(load_pricing(path), measured, SETUP), prices=["llm_api.base.input"])
+    return RoiCalculator(RoiModel(load_pricing(path), make_measured(), SETUP), prices=["llm_api.base.input"])
 
 
 def test_the_message_area_is_part_of_the_widget_and_empty(calculator: RoiCalculator) -> None:

@@ -14,7 +14,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from domainllm.costs.decision_guide import decision_guide, guide_summary  # noqa: E402
-from domainllm.costs.model import break_even_volume, total_cost  # noqa: E402
+from domainllm.costs.hosted_report import gpu_conversion_table, hosted_glue, replica_table  # noqa: E402
+from domainllm.costs.model import SelfHostedServing, break_even_volume, total_cost  # noqa: E402
 from domainllm.costs.roi import RoiModel, uncertainty_ranges  # noqa: E402
 from domainllm.costs.roi_report import (  # noqa: E402
     Corrections,
@@ -26,9 +27,7 @@ from domainllm.costs.roi_report import (  # noqa: E402
     cost_items_table,
     cumulative_cost_panels,
     cumulative_cost_table,
-    gpu_conversion_table,
     guide_glue,
-    hosted_glue,
     measured_table,
     swapped_systems_error,
     training_table,
@@ -114,10 +113,30 @@ def test_tornado_metric_is_the_break_even_volume_of_the_first_pair_that_has_one(
 def test_self_hosted_conversion_and_glue(model: RoiModel) -> None:  # noqa: F811
     hosted = RoiModel(model.pricing, model.measured, dataclasses.replace(SETUP, serving="self_hosted"))
     approaches = hosted.approaches()
-    table = gpu_conversion_table(hosted.inputs(), approaches, "USD")
+    table = gpu_conversion_table(hosted.inputs(), approaches, "USD", 1e5)
     assert table.loc["RAG", "training GPU-hours"] == 0.0 and table.loc["Fine-tuned", "training GPU-hours"] > 0
-    values = hosted_glue(approaches, gpu="small")
+    # The fine-tuned model (tests/costs/test_roi.py): 17.52M queries a month per replica.
+    assert table.loc["Fine-tuned", "replicas at 100k/month"] == 1
+    assert table.loc["Fine-tuned", "serving per month at 100k (USD)"] == pytest.approx(730)
+    assert table.loc["Fine-tuned", "GPU time alone at 100k (USD)"] == pytest.approx(1e5 * 0.05 / 3600)
+    values = hosted_glue(approaches, gpu="small", queries_per_month=1e5)
     assert values["lab10_gpu"] == "small" and values["lab10_hosted_training_share"].endswith("%")
+    assert values["lab10_hosted_replicas"] == "1 replica" and values["lab10_hosted_monthly"] == "730 USD"
+    assert values["lab10_hosted_capacity"] == "17.5M" and values["lab10_hosted_gpu_time"] == "1.39 USD"
+    # Peak: 1e5 queries x 120 tokens / (730 x 3600 s) x 3 = 13.7 tokens/s.
+    assert values["lab10_hosted_peak"] == "13.7" and values["lab10_peak_to_average"] == "3"
+    assert hosted_glue(approaches, "small", 4e7)["lab10_hosted_replicas"] == "3 replicas"
+    replicas = replica_table(approaches, [1e5, 4e7])
+    assert replicas[("Fine-tuned", "replicas")].tolist() == [1, 3]
+    assert replicas[("RAG", "per month (USD)")].tolist() == pytest.approx([730, 10 * 730])
+    with pytest.raises(ValueError, match="not served on self-hosted GPU replicas"):
+        hosted_glue(model.approaches(), gpu="small", queries_per_month=1e5)
+    with pytest.raises(ValueError, match="give queries_per_month"):
+        cost_items_table(approaches)
+    items = cost_items_table(approaches, queries_per_month=4e7)
+    assert items.xs("per month at 40M queries", level="paid")["cost"].sum() == pytest.approx(
+        (10 + 3 + 10) * 730
+    )
 
 
 def test_guide_glue_reads_the_summary(model: RoiModel) -> None:  # noqa: F811
@@ -132,8 +151,17 @@ def test_swapped_systems_are_refused_and_the_corrections_table(model: RoiModel) 
     error = swapped_systems_error(make_results(), model.measured)
     assert "labels do not match" in error
     train, test = Estimate(0.9, 0.8, 1.0, 8), Estimate(0.2, 0.1, 0.3, 8)
-    fixes = Corrections(error, None, 1e-12, train, test, 700.0, 12.5, 1e5, "USD")
+    # A replica of 1.0/h serving 60k queries a month at the peak; each query 0.45 s of GPU time.
+    serving = SelfHostedServing("gpu", 100, 100 * 6e4 * 3 / 0.5 / (730 * 3600), 1.0, 0.5, 3.0)
+    fixes = Corrections(error, None, 1e-12, train, test, 700.0, serving, 1e5, "USD")
+    assert fixes.replicas == 2 and fixes.hosted_monthly == pytest.approx(1460)
+    assert fixes.gpu_time == pytest.approx(1e5 * serving.gpu_time_cost_per_query)
     values = fixes.glue_values()
     assert values["lab10_no_tokens"] == "none" and values["lab10_always_on"] == "700 USD"
-    assert values["lab10_per_query_gpu"] == "12.50 USD" and values["lab10_reference_volume"] == "100k"
-    assert fixes.table().shape == (6, 2)
+    assert (
+        values["lab10_gpu_time"] == f"{fixes.gpu_time:,.2f} USD"
+        and values["lab10_reference_volume"] == "100k"
+    )
+    table = fixes.table()
+    assert table.shape == (6, 2)
+    assert table.loc[5, "here"].startswith("100k queries/month: 2 replicas for the peak, 1,460 a month")
