@@ -40,9 +40,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
-import time
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -50,8 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from domainllm.paths import CacheNotWritableError, cache_dir
 from domainllm.rag.ann import AnnIndex, brute_force_top_k, check_dense_index, choose_dense_index
+from domainllm.rag.lite_folders import cleanup, temporary_uri
 from domainllm.rag.milvus_server import connect, private_collection_name, server_uri
 
 if TYPE_CHECKING:
@@ -113,76 +110,6 @@ def _explain_filter_errors(filter: str | None) -> Iterator[None]:
         raise ValueError(f"Milvus rejected the search (filter {filter!r}): {exc.message}") from exc
 
 
-def _cleanup(uri: str, folder: str | None) -> None:
-    """Stop the embedded Milvus Lite server for ``uri`` and delete its temporary folder.
-
-    The folder is deleted even when stopping the server fails (say, at interpreter exit).
-    """
-    if folder is None:
-        return
-    try:
-        from milvus_lite.server_manager import server_manager_instance
-
-        server_manager_instance.release_server(uri)
-    except Exception:  # pragma: no cover - milvus-lite missing or already shut down
-        pass
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-TEMPORARY_PREFIX = "index-"
-STALE_UNOWNED_SECONDS = 24 * 3600  # a folder named by an older version (no process id) this old is left over
-
-
-def _owner_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
-
-
-def remove_stale_indexes(parent: str) -> list[str]:
-    """Delete temporary index folders under ``parent`` whose process is gone (killed, crashed),
-    and ones without a process id in their name more than a day old; return what was removed.
-
-    Folders are named ``index-<pid>-<random>``, so a live process's index is never touched.
-    """
-    removed = []
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return removed
-    now = time.time()
-    for entry in entries:
-        if not entry.name.startswith(TEMPORARY_PREFIX) or not entry.is_dir(follow_symlinks=False):
-            continue
-        owner = entry.name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
-        if owner.isdigit():
-            stale = int(owner) != os.getpid() and not _owner_alive(int(owner))
-        else:
-            try:
-                stale = now - entry.stat(follow_symlinks=False).st_mtime > STALE_UNOWNED_SECONDS
-            except OSError:
-                stale = False
-        if stale:
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.path)
-    return removed
-
-
-def _temporary_uri() -> tuple[str, str]:
-    try:
-        parent = str(cache_dir("milvus"))
-    except CacheNotWritableError:
-        parent = None  # fall back to the system temporary folder
-    remove_stale_indexes(parent or tempfile.gettempdir())
-    folder = tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", dir=parent)
-    return os.path.join(folder, "milvus.db"), folder
-
-
 class MilvusIndex:
     """Chunks in one Milvus collection, searchable by dense vector, BM25 text or both (RRF).
 
@@ -217,11 +144,11 @@ class MilvusIndex:
             if uri is not None and collection is None:
                 collection, self._drop_on_close = private_collection_name(), True
         if uri is None:
-            uri, self._folder = _temporary_uri()
+            uri, self._folder = temporary_uri()
         self.collection = collection or "chunks"
         self.uri = uri
         self.is_lite = uri.endswith(".db")
-        self._finalizer = weakref.finalize(self, _cleanup, uri, self._folder)
+        self._finalizer = weakref.finalize(self, cleanup, uri, self._folder)
         self._ids: set[str] = set()
         self._doc_ids: dict[str, str] = {}
         self._dense_parts: list[np.ndarray] = []

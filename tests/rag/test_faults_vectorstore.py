@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from domainllm.paths import REPO_ROOT
-from domainllm.rag import vectorstore
+from domainllm.rag import lite_folders
 from domainllm.rag.vectorstore import MilvusIndex
 
 
@@ -95,6 +95,6 @@ def test_old_style_folders_are_kept_unless_a_day_old(cache: Path) -> None:
     recent, old = milvus / "index-recent_x", milvus / "index-old_xyz"
     recent.mkdir(parents=True)
     old.mkdir()
-    os.utime(old, (time.time() - 2 * vectorstore.STALE_UNOWNED_SECONDS,) * 2)
-    assert vectorstore.remove_stale_indexes(str(milvus)) == [str(old)]
+    os.utime(old, (time.time() - 2 * lite_folders.STALE_UNOWNED_SECONDS,) * 2)
+    assert lite_folders.remove_stale_indexes(str(milvus)) == [str(old)]
     assert recent.exists()
