@@ -240,7 +240,8 @@ def test_ann_benchmark_measures_each_kind_against_exact_search() -> None:
     result = ann_benchmark(vectors, vectors[:20] + 0.1, vectors[20:40] + 0.1, k=5, kinds=("IVF_FLAT", "HNSW"))
     assert set(result["kinds"]) == {"IVF_FLAT", "HNSW"} and result["rows"] == 3000
     for entry in result["kinds"].values():
-        assert entry["calibration_recall"] >= 0.95 or entry["tuned"]["width"] >= entry["default"]["width"]
+        assert entry["calibration_recall"] >= 0.95  # tuning reached the target on the calibration queries
+        assert entry["tuned"]["width"] >= entry["default"]["width"]  # by widening, never narrowing
         assert 0 <= entry["tuned"]["recall"] <= 1 and entry["build_s"] > 0 and entry["memory_mib"] > 0
 
 
