@@ -41,6 +41,7 @@ from domainllm.benchmark.multidoc_bench import (
     stratified_sample,
 )
 from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
+from domainllm.benchmark.reading_lab import cuad_sample, lab_sample, using_corpus
 from domainllm.benchmark.systems import (
     SYSTEMS_BY_NAME,
     SystemSpec,
@@ -50,6 +51,9 @@ from domainllm.benchmark.systems import (
 )
 
 __all__ = [
+    "cuad_sample",
+    "lab_sample",
+    "using_corpus",
     "LiveCheckError",
     "StaleResultsError",
     "book_benchmark",

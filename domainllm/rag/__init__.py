@@ -25,7 +25,9 @@ from domainllm.rag.hypothetical_questions import (
     generate_questions,
     question_chunks,
 )
-from domainllm.rag.injection import attack_succeeded, guarded_messages, inject, is_instruction_like
+from domainllm.rag.injection import ATTACKS, Attack, attack_succeeded, inject
+from domainllm.rag.injection_defences import DEFENCES, guarded_messages, is_instruction_like, is_suspect
+from domainllm.rag.injection_trial import AttackTrial, prompt_answerer, run_attack_trial
 from domainllm.rag.lab_tables import (
     interval,
     recall_bars,
@@ -103,10 +105,17 @@ __all__ = [
     "flag_agreement",
     "grounding_check",
     "resolve_citations",
+    "ATTACKS",
+    "Attack",
     "attack_succeeded",
-    "guarded_messages",
     "inject",
+    "DEFENCES",
+    "guarded_messages",
     "is_instruction_like",
+    "is_suspect",
+    "AttackTrial",
+    "prompt_answerer",
+    "run_attack_trial",
     "RagPipeline",
     "rag_messages",
     "IndexKey",
