@@ -18,11 +18,11 @@ from domainllm.metrics.stats import paired_bootstrap
 # shape ("10 days" against "30 days" scores 0.5), and "contains" rewards long or echoed answers.
 HEADLINE_METRIC = "accuracy"
 HEADLINE_COMPARISONS = (
-    ("closed_book", "advanced_rag"),
+    ("closed_book", "compressed_rag"),
     ("closed_book", "sft_closed_book"),
-    ("naive_rag", "advanced_rag"),
-    ("advanced_rag", "span_reader_rag"),
-    ("advanced_rag", "raft_rag"),
+    ("naive_rag", "compressed_rag"),
+    ("compressed_rag", "span_reader_rag"),
+    ("compressed_rag", "raft_rag"),
     ("raft_rag", "raft_dpo_rag"),
 )
 

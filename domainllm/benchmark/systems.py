@@ -75,7 +75,7 @@ class SystemSpec:
 SYSTEMS: tuple[SystemSpec, ...] = (
     SystemSpec("closed_book", "Base model, closed-book", "closed_book"),
     SystemSpec("naive_rag", "Naive RAG", "naive_rag"),
-    SystemSpec("advanced_rag", "Advanced RAG", "compressed_rag"),
+    SystemSpec("compressed_rag", "Advanced RAG (compressed)", "compressed_rag"),
     SystemSpec("span_reader_rag", "RAG + span reader (fine-tuned MiniLM)", "extractive_rag"),
     SystemSpec("sft_closed_book", "Fine-tuned (SFT), closed-book", "closed_book", "closed_book"),
     SystemSpec("raft_rag", "RAG + retrieval-aware SFT", "compressed_rag", "raft"),

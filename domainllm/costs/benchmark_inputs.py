@@ -7,7 +7,7 @@ the three choices a team actually makes (:data:`APPROACHES`):
 ========================  =====================  ==========================  =================
 approach                  measured system        training run                retrieval
 ========================  =====================  ==========================  =================
-``RAG``                   ``advanced_rag``       none                        yes
+``RAG``                   ``compressed_rag``       none                        yes
 ``Fine-tuned``            ``sft_closed_book``    ``sft_closed_book``         no
 ``RAG + fine-tuned``      ``raft_rag``           ``raft``                    yes
 ========================  =====================  ==========================  =================
@@ -55,7 +55,7 @@ class ApproachSpec:
 
 
 APPROACHES: tuple[ApproachSpec, ...] = (
-    ApproachSpec("rag", "RAG", "advanced_rag", retrieval=True, fine_tuned=False),
+    ApproachSpec("rag", "RAG", "compressed_rag", retrieval=True, fine_tuned=False),
     ApproachSpec("fine_tuned", "Fine-tuned", "sft_closed_book", False, True, "sft_closed_book"),
     ApproachSpec("combined", "RAG + fine-tuned", "raft_rag", True, True, "raft"),
 )

@@ -343,7 +343,10 @@ def swapped_systems_error(results: Mapping[str, Any], measured: Mapping[str, flo
     fine-tuned systems' entries are swapped in the results (AssertionError if it raises none)."""
     swapped = copy.deepcopy(results)
     systems = swapped["systems"]
-    systems["advanced_rag"], systems["sft_closed_book"] = systems["sft_closed_book"], systems["advanced_rag"]
+    systems["compressed_rag"], systems["sft_closed_book"] = (
+        systems["sft_closed_book"],
+        systems["compressed_rag"],
+    )
     try:
         measured_inputs(
             swapped, query_tokens=measured["query_tokens"], corpus_tokens=measured["corpus_tokens"]

@@ -37,7 +37,7 @@ def test_seven_systems_cover_rag_fine_tuning_and_both() -> None:
     assert flags == {
         "closed_book": (False, False),
         "naive_rag": (True, False),
-        "advanced_rag": (True, False),
+        "compressed_rag": (True, False),
         "span_reader_rag": (True, True),  # the reader is a fine-tuned MiniLM (lab 4b)
         "sft_closed_book": (False, True),
         "raft_rag": (True, True),
@@ -80,16 +80,16 @@ def test_report_key_changes_with_adapter_questions_and_settings() -> None:
 def test_tables_and_paired_comparisons_from_results() -> None:
     results = {
         "closed_book": {split: _report([0.0, 0.1, 0.0, 0.1]) for split in BENCH_SPLITS},
-        "advanced_rag": {split: _report([0.5, 0.6, 0.4, 0.5]) for split in BENCH_SPLITS},
+        "compressed_rag": {split: _report([0.5, 0.6, 0.4, 0.5]) for split in BENCH_SPLITS},
     }
     table = results_table(results)
-    assert list(table.index) == ["Base model, closed-book", "Advanced RAG"]
-    assert table.loc["Advanced RAG", "test_fresh"].startswith("0.500 [0.400, 0.600]")
+    assert list(table.index) == ["Base model, closed-book", "Advanced RAG (compressed)"]
+    assert table.loc["Advanced RAG (compressed)", "test_fresh"].startswith("0.500 [0.400, 0.600]")
     chart = split_chart_data(results)
-    assert chart["train"]["Advanced RAG"].mean == pytest.approx(0.5)
+    assert chart["train"]["Advanced RAG (compressed)"].mean == pytest.approx(0.5)
     rows = comparisons(results)
     assert [(r["a"], r["b"], r["split"]) for r in rows] == [
-        ("closed_book", "advanced_rag", split) for split in BENCH_SPLITS[1:]
+        ("closed_book", "compressed_rag", split) for split in BENCH_SPLITS[1:]
     ]
     assert all(r["diff"] == pytest.approx(0.45) and r["low"] > 0 for r in rows)
 
@@ -139,7 +139,7 @@ def test_cuad_has_one_scorable_split_and_only_untrained_systems(cuad_corpus: Pat
     assert any(not q.answer for q in every), "the fixture should hold an unanswerable question"
     assert all(q.answer for q in questions["test_paraphrase"])
     # the span reader trained on the generated portfolio reads CUAD too; the LoRA systems need train
-    assert default_systems(questions) == ["closed_book", "naive_rag", "advanced_rag", "span_reader_rag"]
+    assert default_systems(questions) == ["closed_book", "naive_rag", "compressed_rag", "span_reader_rag"]
     with pytest.raises(ValueError, match="no train split"):
         run_benchmark(systems=["closed_book", "raft_rag"])
 
@@ -150,7 +150,7 @@ def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None
 
     bench = run_benchmark()
     results = bench["results"]
-    assert list(results) == ["closed_book", "naive_rag", "advanced_rag", "span_reader_rag"]
+    assert list(results) == ["closed_book", "naive_rag", "compressed_rag", "span_reader_rag"]
     n = len(benchmark_questions(Settings())["test_paraphrase"])
     for splits in results.values():
         assert list(splits) == ["test_paraphrase"]
@@ -159,6 +159,6 @@ def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None
     # CUAD's questions are clauses: value accuracy, the headline metric, is not defined for them, so
     # there is no headline comparison (and no crash); span metrics carry the comparison instead
     assert bench["comparisons"] == []
-    assert "span_f1" in results["advanced_rag"]["test_paraphrase"]["metrics"]
+    assert "span_f1" in results["compressed_rag"]["test_paraphrase"]["metrics"]
     assert all(report["n"] == 0 for report in bench["summaries"].values())
     assert bench["training"] == {}

@@ -49,7 +49,7 @@ BENCH = {
             "test_paraphrase": _split(0.1, 50.0),
             "test_fresh": _split(0.0, 50.0),
         },
-        "advanced_rag": {
+        "compressed_rag": {
             "dev": _split(0.5, 900.0),
             "test_paraphrase": _split(0.5, 900.0),
             "test_fresh": _split(0.4, 900.0),
@@ -58,7 +58,7 @@ BENCH = {
     "comparisons": [
         {
             "a": "closed_book",
-            "b": "advanced_rag",
+            "b": "compressed_rag",
             "split": "test_fresh",
             "diff": 0.4,
             "low": 0.2,
@@ -66,40 +66,48 @@ BENCH = {
             "verdict_text": "better (+0.40, McNemar p = 0.008, n = 8)",
         }  # fmt: skip
     ],
-    "summaries": {"closed_book": _summary(0.0, 0.3, 60), "advanced_rag": _summary(0.25, 0.2, 40)},
+    "summaries": {"closed_book": _summary(0.0, 0.3, 60), "compressed_rag": _summary(0.25, 0.2, 40)},
 }
 
 
 def test_metric_means_table_marks_metrics_not_measured() -> None:
     table = metric_means_table(BENCH["results"], "test_paraphrase")
-    assert table.loc["Advanced RAG", "accuracy"] == "0.50"
-    assert table.loc["Advanced RAG", "contains gold (rewards long answers)"] == "0.50"
-    assert table.loc["Advanced RAG", "exact match"] == "–"
+    assert table.loc["Advanced RAG (compressed)", "accuracy"] == "0.50"
+    assert table.loc["Advanced RAG (compressed)", "contains gold (rewards long answers)"] == "0.50"
+    assert table.loc["Advanced RAG (compressed)", "exact match"] == "–"
 
 
 def test_summary_numbers_and_verdicts() -> None:
     summaries = BENCH["summaries"]
     table = summary_table(summaries)
-    assert table.loc["Advanced RAG", "words"] == 40 and table.loc["Advanced RAG", "prompt tokens"] == 300
+    assert (
+        table.loc["Advanced RAG (compressed)", "words"] == 40
+        and table.loc["Advanced RAG (compressed)", "prompt tokens"] == 300
+    )
     values = summary_glue(summaries, BENCH["config"]["summary_ids"])
     assert values["lab09_summary_n"] == "1"
-    assert values["lab09_best_summarizer"] == "Advanced RAG"  # most key terms
+    assert values["lab09_best_summarizer"] == "Advanced RAG (compressed)"  # most key terms
     assert values["lab09_best_by_rouge"] == "Base model, closed-book"  # ROUGE-L would crown the other
     assert values["lab09_rouge_closed_book"] == interval(summaries["closed_book"]["metrics"]["rouge_l_f1"])
     verdicts = summary_verdicts(summaries)
-    assert verdicts["lab09_summary_finding"].startswith("Advanced RAG states the most key terms (0.25")
-    assert verdicts["lab09_summary_length"].startswith("Advanced RAG writes the shortest summaries (40 words")
+    assert verdicts["lab09_summary_finding"].startswith(
+        "Advanced RAG (compressed) states the most key terms (0.25"
+    )
+    assert verdicts["lab09_summary_length"].startswith(
+        "Advanced RAG (compressed) writes the shortest summaries (40 words"
+    )
     nothing = {name: _summary(0.0, 0.1, 10) for name in summaries}
     assert summary_verdicts(nothing)["lab09_summary_finding"].startswith("no system states")
 
 
 def test_usage_table_pareto_chart_and_glue() -> None:
     held_out = ("test_paraphrase", "test_fresh")
-    points = {"Base model, closed-book": (60_000.0, 0.05), "Advanced RAG": (910_000.0, 0.45)}
+    points = {"Base model, closed-book": (60_000.0, 0.05), "Advanced RAG (compressed)": (910_000.0, 0.45)}
     front = list(points)
     usage = usage_table(BENCH["results"], held_out, front)
     assert (
-        usage.loc["Advanced RAG", "prompt tokens"] == 900 and usage.loc["Advanced RAG", "on the Pareto front"]
+        usage.loc["Advanced RAG (compressed)", "prompt tokens"] == 900
+        and usage.loc["Advanced RAG (compressed)", "on the Pareto front"]
     )
     figure = pareto_chart(points, front)
     assert figure.axes[0].get_xscale() == "log"
@@ -107,11 +115,11 @@ def test_usage_table_pareto_chart_and_glue() -> None:
     values = benchmark_glue(BENCH, held_out, front)
     # chosen on dev, where the closed-book model leads, although advanced RAG leads on the tests
     assert values["lab09_best_system"] == "Base model, closed-book" and values["lab09_chosen_on"] == "dev"
-    assert values["lab09_verdict_closed_book_advanced_rag_test_fresh"].startswith("better (+0.40")
+    assert values["lab09_verdict_closed_book_compressed_rag_test_fresh"].startswith("better (+0.40")
     assert values["lab09_detectable"] == "0.70"
-    assert values["lab09_acc_advanced_rag_test_fresh"] == "0.40 [0.30, 0.50]"
-    assert values["lab09_diff_closed_book_advanced_rag_test_fresh"] == "+0.40 [+0.20, +0.60]"
+    assert values["lab09_acc_compressed_rag_test_fresh"] == "0.40 [0.30, 0.50]"
+    assert values["lab09_diff_closed_book_compressed_rag_test_fresh"] == "+0.40 [+0.20, +0.60]"
     assert (
         values["lab09_n_per_split"] == "8"
-        and values["lab09_pareto"] == "Base model, closed-book, Advanced RAG"
+        and values["lab09_pareto"] == "Base model, closed-book, Advanced RAG (compressed)"
     )

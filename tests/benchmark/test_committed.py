@@ -54,12 +54,12 @@ def test_fingerprints_differ_between_systems_and_settings() -> None:
 
 def _bench(ids: list[str], scores: list[float]) -> dict:
     report = {"per_question": {"accuracy": scores}}
-    return {"config": {"question_ids": {"dev": ids}}, "results": {"advanced_rag": {"dev": report}}}
+    return {"config": {"question_ids": {"dev": ids}}, "results": {"compressed_rag": {"dev": report}}}
 
 
 def test_a_live_estimate_outside_the_committed_interval_fails() -> None:
     record = {"bench": _bench([f"q{i}" for i in range(16)], [1.0] * 8 + [0.0] * 8)}
     rows = live_check(_bench(["q0", "q1", "q8", "q9"], [1.0, 1.0, 0.0, 0.0]), record)
     assert rows[0]["within"] and rows[0]["live"] == 0.5  # same answers as committed
-    with pytest.raises(LiveCheckError, match="advanced_rag on dev"):
+    with pytest.raises(LiveCheckError, match="compressed_rag on dev"):
         live_check(_bench(["q0", "q1", "q2", "q3", "q4", "q5"], [0.0] * 6), record)  # committed 6 of 6 right

@@ -17,7 +17,7 @@ RESULTS = {
         "test_fresh": {"failure_reasons": ["retrieval miss", "retrieval miss", "correct"],
                        "per_question": {"accuracy": [0.0, 0.0, 1.0]}},
     },
-    "advanced_rag": {
+    "compressed_rag": {
         "test_fresh": {"failure_reasons": ["correct", "reading failure", "correct"],
                        "per_question": {"accuracy": [1.0, 0.0, 1.0]}},
     },
@@ -29,10 +29,13 @@ CATEGORIES = {"q1": "governing_law", "q2": "cap_on_liability", "q3": "governing_
 def test_reasons_are_counted_per_system_and_wrong_shares_per_category() -> None:
     counts = reason_counts(RESULTS, ["test_fresh"])
     assert counts.loc["Base model, closed-book", "retrieval miss"] == 2
-    assert counts.loc["Advanced RAG", "reading failure"] == 1 and counts.loc["Advanced RAG", "correct"] == 2
+    assert (
+        counts.loc["Advanced RAG (compressed)", "reading failure"] == 1
+        and counts.loc["Advanced RAG (compressed)", "correct"] == 2
+    )
     wrong = wrong_by_category(RESULTS, ["test_fresh"], CATEGORIES, IDS)
     assert wrong.loc["governing_law", "Base model, closed-book"] == 0.5
-    assert wrong.loc["cap_on_liability", "Advanced RAG"] == 1.0
+    assert wrong.loc["cap_on_liability", "Advanced RAG (compressed)"] == 1.0
     figure = failure_figure(counts, wrong)
     assert [ax.get_title() for ax in figure.axes[:2]] == [
         "Why answers fail, by system",
@@ -44,7 +47,7 @@ def test_reasons_are_counted_per_system_and_wrong_shares_per_category() -> None:
 def test_comparisons_carry_the_verdict_and_skip_train() -> None:
     results = {name: {**splits, "train": splits["test_fresh"]} for name, splits in RESULTS.items()}
     rows = comparisons(results)
-    assert [(r["a"], r["b"], r["split"]) for r in rows] == [("closed_book", "advanced_rag", "test_fresh")]
+    assert [(r["a"], r["b"], r["split"]) for r in rows] == [("closed_book", "compressed_rag", "test_fresh")]
     assert rows[0]["verdict"] == "not distinguishable" and rows[0]["test"] == "McNemar"
     assert rows[0]["verdict_text"].startswith("not distinguishable at n = 3")
 

@@ -47,7 +47,7 @@ SPLITS = ("train", "test_paraphrase", "test_fresh", "test_multidoc")
 LABELS = {
     "closed_book": ("Base model, closed-book", False, False),
     "naive_rag": ("Naive RAG", True, False),
-    "advanced_rag": ("Advanced RAG", True, False),
+    "compressed_rag": ("Advanced RAG (compressed)", True, False),
     "sft_closed_book": ("Fine-tuned (SFT), closed-book", False, True),
     "raft_rag": ("RAG + retrieval-aware SFT", True, True),
     "raft_dpo_rag": ("RAG + SFT + DPO", True, True),
@@ -56,7 +56,7 @@ LABELS = {
 USAGE = {
     "closed_book": (100, 20, 0.5),
     "naive_rag": (1500, 20, 3.0),
-    "advanced_rag": (1000, 20, 2.0),
+    "compressed_rag": (1000, 20, 2.0),
     "sft_closed_book": (100, 20, 0.5),
     "raft_rag": (1000, 20, 2.0),
     "raft_dpo_rag": (1000, 20, 2.0),
@@ -129,9 +129,9 @@ def model(pricing: Pricing) -> RoiModel:
 
 def test_measured_inputs_are_weighted_means_over_the_test_splits() -> None:
     results = make_results()
-    results["results"]["advanced_rag"]["test_paraphrase"] |= {"n": 10, "prompt_tokens": 400.0}
-    results["results"]["advanced_rag"]["test_fresh"] |= {"n": 30, "prompt_tokens": 800.0}
-    results["results"]["advanced_rag"]["train"]["prompt_tokens"] = 9999.0  # never used for costs
+    results["results"]["compressed_rag"]["test_paraphrase"] |= {"n": 10, "prompt_tokens": 400.0}
+    results["results"]["compressed_rag"]["test_fresh"] |= {"n": 30, "prompt_tokens": 800.0}
+    results["results"]["compressed_rag"]["train"]["prompt_tokens"] = 9999.0  # never used for costs
     measured = measured_inputs(results, query_tokens=20, corpus_tokens=1e6)
     # (10 x 400 + 30 x 800 + 40 x 1000) / 80 = 68,000 / 80 = 850.
     assert measured["rag.prompt_tokens"] == pytest.approx(850)
@@ -139,7 +139,7 @@ def test_measured_inputs_are_weighted_means_over_the_test_splits() -> None:
     assert measured["rag.tokens_per_second"] == pytest.approx(435)
     assert measured["fine_tuned.train_tokens"] == 100_000 and measured["combined.train_seconds"] == 1800
     assert "rag.train_tokens" not in measured  # RAG has no training run
-    assert {a.system for a in APPROACHES} == {"advanced_rag", "sft_closed_book", "raft_rag"}
+    assert {a.system for a in APPROACHES} == {"compressed_rag", "sft_closed_book", "raft_rag"}
 
 
 def test_swapped_labels_are_caught() -> None:
@@ -147,7 +147,10 @@ def test_swapped_labels_are_caught() -> None:
     # the results must agree with what each approach claims to be.
     results = make_results()
     systems = results["systems"]
-    systems["advanced_rag"], systems["sft_closed_book"] = systems["sft_closed_book"], systems["advanced_rag"]
+    systems["compressed_rag"], systems["sft_closed_book"] = (
+        systems["sft_closed_book"],
+        systems["compressed_rag"],
+    )
     with pytest.raises(ValueError, match="labels do not match"):
         measured_inputs(results, query_tokens=20, corpus_tokens=0)
 
@@ -158,8 +161,8 @@ def test_swapped_labels_are_caught() -> None:
         (lambda r: r["systems"].pop("raft_rag"), "no system 'raft_rag'"),
         (lambda r: r["training"].pop("raft"), "no training run 'raft'"),
         (lambda r: [r["results"]["sft_closed_book"].pop(s) for s in SPLITS[1:]], "no results on any"),
-        (lambda r: r["results"]["advanced_rag"]["test_fresh"].update(seconds_per_answer=-50.0), "> 0"),
-        (lambda r: r["results"]["advanced_rag"]["test_fresh"].update(prompt_tokens=-1e6), ">= 0"),
+        (lambda r: r["results"]["compressed_rag"]["test_fresh"].update(seconds_per_answer=-50.0), "> 0"),
+        (lambda r: r["results"]["compressed_rag"]["test_fresh"].update(prompt_tokens=-1e6), ">= 0"),
     ],
 )
 def test_bad_results_are_rejected(damage, message: str) -> None:
@@ -387,7 +390,7 @@ def _guide(model: RoiModel, f1: dict[tuple[str, str], tuple[float, float]], **kw
 
 def test_guide_picks_the_cheapest_approach_that_certainly_meets_the_target(model: RoiModel) -> None:
     f1 = {
-        ("advanced_rag", "test_paraphrase"): (0.30, 0.05),  # [0.25, 0.35]
+        ("compressed_rag", "test_paraphrase"): (0.30, 0.05),  # [0.25, 0.35]
         ("sft_closed_book", "test_paraphrase"): (0.50, 0.05),  # [0.45, 0.55]
         ("raft_rag", "test_paraphrase"): (0.70, 0.05),  # [0.65, 0.75]
     }
@@ -419,7 +422,7 @@ def test_guide_picks_the_cheapest_approach_that_certainly_meets_the_target(model
 
 def test_overlapping_intervals_are_not_distinguishable(model: RoiModel) -> None:
     f1 = {
-        ("advanced_rag", "test_paraphrase"): (0.50, 0.10),  # [0.40, 0.60]
+        ("compressed_rag", "test_paraphrase"): (0.50, 0.10),  # [0.40, 0.60]
         ("sft_closed_book", "test_paraphrase"): (0.55, 0.10),  # [0.45, 0.65]
         ("raft_rag", "test_paraphrase"): (0.20, 0.05),  # [0.15, 0.25]
     }
@@ -436,7 +439,7 @@ def test_overlapping_intervals_are_not_distinguishable(model: RoiModel) -> None:
 
 def test_freshness_selects_the_split_and_the_retraining_cadence(model: RoiModel) -> None:
     f1 = {
-        ("advanced_rag", "test_fresh"): (0.50, 0.05),
+        ("compressed_rag", "test_fresh"): (0.50, 0.05),
         ("sft_closed_book", "test_fresh"): (0.05, 0.05),  # cannot know documents added after training
         ("raft_rag", "test_fresh"): (0.55, 0.05),
         ("sft_closed_book", "test_paraphrase"): (0.50, 0.05),
@@ -565,7 +568,7 @@ def test_an_approach_enters_the_guide_only_above_the_floor_and_better_than_the_b
     rows = decision_guide(results, model, freshness=(Freshness("yearly", 12, "test_paraphrase"),))
     assert all(r.winner in (None, "RAG") and "Fine-tuned" not in r.candidates for r in rows)
     everyone_out = {
-        (s, "test_paraphrase"): (0.05, 0.05) for s in ("advanced_rag", "sft_closed_book", "raft_rag")
+        (s, "test_paraphrase"): (0.05, 0.05) for s in ("compressed_rag", "sft_closed_book", "raft_rag")
     }
     rows = decision_guide(
         make_results(everyone_out), model, freshness=(Freshness("yearly", 12, "test_paraphrase"),)

@@ -44,7 +44,7 @@ def test_measured_training_and_accuracy_tables(model: RoiModel) -> None:  # noqa
     assert list(measured.index) == ["RAG", "Fine-tuned", "RAG + fine-tuned"]
     assert (
         measured.loc["RAG", "prompt tokens"] == 1000
-        and measured.loc["RAG", "system (lab 9)"] == "Advanced RAG"
+        and measured.loc["RAG", "system (lab 9)"] == "Advanced RAG (compressed)"
     )
     assert list(training_table(results).index) == ["Fine-tuned", "RAG + fine-tuned"]
     assert list(accuracy_table(results).columns) == ["test_paraphrase", "test_fresh"]
