@@ -1,4 +1,4 @@
-"""Lab 9 (benchmark): The book's benchmark: six systems x five splits, same questions, same metrics, with intervals.
+"""Lab 9 (benchmark): The book's benchmark: seven systems x five splits, same questions, same metrics, with intervals.
 
 Systems run from the base model closed-book to RAG with a retrieval-aware fine-tuned model
 after DPO. Every system answers the same seeded sample of each split; answer metrics,

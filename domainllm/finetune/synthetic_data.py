@@ -8,7 +8,8 @@ keeps or rejects each pair, :func:`~domainllm.finetune.qa_pairs.deduplicate` dro
 questions about the same contract, and the leakage check (:mod:`domainllm.finetune.leakage`)
 proves that no pair repeats or nearly repeats a test question and that no pair comes from, or
 names, a contract held out in ``test_fresh``.
-:func:`training_pairs` runs all of it and returns the records the fine-tuning labs train on.
+:func:`training_pairs` runs all of it and returns the checked records. No training run of the book
+uses them yet (the fine-tuned models train on the gold ``train`` questions); lab 6 says so.
 :mod:`domainllm.finetune.fact_checks` measures pairs and judges against the fact table.
 """
 

@@ -162,3 +162,12 @@ def test_benchmark_runs_the_untrained_systems_on_cuad(cuad_corpus: Path) -> None
     assert "span_f1" in results["compressed_rag"]["test_paraphrase"]["metrics"]
     assert all(report["n"] == 0 for report in bench["summaries"].values())
     assert bench["training"] == {}
+
+
+def test_a_system_named_after_a_pipeline_recipe_runs_that_recipe() -> None:
+    """One name, one pipeline: lab 9's systems may not reuse a recipe's name for another recipe."""
+    from domainllm.rag.recipes import PIPELINES
+
+    for spec in SYSTEMS_BY_NAME.values():
+        if spec.name in PIPELINES:
+            assert spec.pipeline == spec.name, f"system {spec.name} runs recipe {spec.pipeline}"
