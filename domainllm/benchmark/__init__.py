@@ -6,6 +6,7 @@ from domainllm.benchmark.benchmark_report import (
     METRIC_NAMES,
     SUMMARY_METRIC,
     benchmark_glue,
+    headline_metric,
     metric_means_table,
     pareto_chart,
     results_table,
@@ -41,7 +42,7 @@ from domainllm.benchmark.multidoc_bench import (
     stratified_sample,
 )
 from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
-from domainllm.benchmark.reading_lab import cuad_sample, lab_sample, using_corpus
+from domainllm.benchmark.reading_lab import cuad_sample, lab_needs, lab_sample, using_corpus
 from domainllm.benchmark.systems import (
     SYSTEMS_BY_NAME,
     SystemSpec,
@@ -51,7 +52,9 @@ from domainllm.benchmark.systems import (
 )
 
 __all__ = [
+    "headline_metric",
     "cuad_sample",
+    "lab_needs",
     "lab_sample",
     "using_corpus",
     "LiveCheckError",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from domainllm.benchmark.evaluation import pipeline_report
 from domainllm.benchmark.failure_reasons import REASONS, failure_reason
+from domainllm.corpus.lab_requirements import lab_needs as lab_needs  # lab 4b imports it from here
 from domainllm.corpus.records import Question
 from domainllm.metrics.significance import verdict
 from domainllm.metrics.stats import paired_bootstrap

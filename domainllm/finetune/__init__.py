@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domainllm.corpus.lab_requirements import lab_needs  # labs 6-8 need train questions
 from domainllm.finetune.adapters import LoraSettings, generator_blocks, load_tokenizer
 from domainllm.finetune.dpo import DpoRecipe, train_dpo
 from domainllm.finetune.dpo_gate import GateDecision, gate, gate_questions
@@ -82,6 +83,7 @@ from domainllm.finetune.synthetic_data_report import (
 from domainllm.finetune.template_pairs import template_pairs
 
 __all__ = [
+    "lab_needs",
     "GateDecision",
     "gate",
     "gate_questions",
