@@ -364,6 +364,13 @@ def run_multidoc_benchmark(
         )
     portfolio = Portfolio.build()
     questions = load_questions("test_multidoc")
+    if not questions:
+        from domainllm.benchmark.evaluation import describe_corpus
+
+        raise ValueError(
+            f"The {describe_corpus()} has no multi-document questions (test_multidoc): nothing to compare. "
+            "Run bench multidoc on the book's generated portfolio (unset DOMAINLLM_CORPUS)."
+        )
     sample = stratified_sample(questions, n or multidoc_eval_size(settings), settings.seed)
     generator = (
         load_generator(settings) if {"vector_rag", "graph_rag"} & set(approaches) or extraction else None

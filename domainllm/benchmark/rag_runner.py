@@ -166,9 +166,13 @@ def run_rag_benchmark(
         raise ValueError(f"Unknown pipeline(s) {unknown}; choose from {', '.join(PIPELINES)}.")
     questions = load_questions(split)
     if not questions:
+        advice = (
+            "A CUAD file puts all its questions in test_paraphrase: use --split test_paraphrase."
+            if describe_corpus().startswith("cuad")
+            else "Choose another --split, or generate a larger corpus (--contracts)."
+        )
         raise ValueError(
-            f"Split {split!r} of the {describe_corpus()} has no questions: nothing to score. "
-            "Choose another --split, or generate a larger corpus (--contracts)."
+            f"Split {split!r} of the {describe_corpus()} has no questions: nothing to score. {advice}"
         )
     notes: list[str] = []
     answered = [q for q in questions if q.answer.strip()]  # CUAD: clauses absent from the contract

@@ -133,20 +133,21 @@ def _bench_rag(args: argparse.Namespace) -> int:
 def _bench_all(args: argparse.Namespace) -> int:
     import json
 
+    from domainllm.benchmark.benchmark_report import headline_metric
     from domainllm.benchmark.committed import run_full_benchmark, save_committed
     from domainllm.files import atomic_write_text
 
     check_json_output(args.json)
     record = run_full_benchmark(n=args.n, systems=args.systems)
     result = record["bench"]
+    metric = headline_metric(result["results"])  # accuracy; span F1 on clause questions (CUAD)
     for name, splits in result["results"].items():
         cells = ", ".join(
-            f"{split} {report['metrics']['accuracy']['mean']:.2f} [{report['metrics']['accuracy']['low']:.2f}, "
-            f"{report['metrics']['accuracy']['high']:.2f}]"
+            f"{split} {report['metrics'][metric]['mean']:.2f} [{report['metrics'][metric]['low']:.2f}, "
+            f"{report['metrics'][metric]['high']:.2f}]"
             for split, report in splits.items()
-            if "accuracy" in report["metrics"]
         )
-        print(f"{name:>15}: accuracy {cells}")
+        print(f"{name:>15}: {metric} {cells}")
     for row in result["comparisons"]:
         print(f"{row['b']} vs {row['a']} on {row['split']}: {row['verdict_text']}")
     if args.json:

@@ -54,3 +54,14 @@ def test_bench_rag_runs_on_cuad_with_skips_and_reasons(tmp_path: Path) -> None:
     # questions without gold evidence are left out of recall, and the run says how many
     assert clause["retrieval_all"]["n"] == result["n_with_evidence"] < result["n_split"]
     assert any("without gold evidence" in note for note in result["notes"])
+
+
+def test_commands_without_questions_on_cuad_say_what_to_run_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    from domainllm.benchmark.multidoc_bench import run_multidoc_benchmark
+    from domainllm.benchmark.rag_runner import run_rag_benchmark
+
+    monkeypatch.setenv("DOMAINLLM_CORPUS", f"cuad:{FIXTURE}")
+    with pytest.raises(ValueError, match="use --split test_paraphrase"):
+        run_rag_benchmark("dev")
+    with pytest.raises(ValueError, match="no multi-document questions"):
+        run_multidoc_benchmark(n=2, extraction=False)
