@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from domainllm.rag.milvus_server import (
+    MIN_SERVER_VERSION,
     MilvusServerError,
     check_server_version,
     connect,
@@ -83,7 +84,40 @@ needs_server = pytest.mark.skipif(
 )
 
 
+def live_server_version() -> tuple[int, int, int]:
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(SERVER, timeout=10)
+    try:
+        return parse_version(client.get_server_version())
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def book_server() -> None:
+    """Skip, saying why, when the live server predates what the book needs (the refusal has its own test)."""
+    version = live_server_version()
+    if version < MIN_SERVER_VERSION:
+        pytest.skip(f"the server at {SERVER} runs {version}, older than the book needs: see the refusal test")
+
+
 @needs_server
+def test_a_live_server_is_used_when_new_enough_and_refused_with_what_to_do_when_older(
+    monkeypatch, tmp_path
+) -> None:
+    """Checked on a real Milvus 2.3.5 standalone (the PyPI ``milvus`` package's embedded server), which is refused."""
+    monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
+    if live_server_version() >= MIN_SERVER_VERSION:
+        with MilvusIndex(dim=8) as index:
+            assert not index.is_lite
+        return
+    with pytest.raises(MilvusServerError, match=r"BM25 full-text search and hybrid search.*docker compose"):
+        MilvusIndex(dim=8)
+
+
+@needs_server
+@pytest.mark.usefixtures("book_server")
 def test_the_server_runs_dense_bm25_and_hybrid_search_like_milvus_lite(monkeypatch, tmp_path) -> None:
     from tests.rag.test_vectorstore import bag_of_words, make_chunks
 
@@ -118,6 +152,7 @@ def test_the_server_runs_dense_bm25_and_hybrid_search_like_milvus_lite(monkeypat
 
 
 @needs_server
+@pytest.mark.usefixtures("book_server")
 def test_the_server_builds_the_requested_ann_index(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
     from tests.rag.test_ann import chunks_for, clustered
@@ -134,7 +169,7 @@ def test_the_compose_file_pins_a_server_new_enough_for_the_book() -> None:
     import yaml
 
     from domainllm.paths import REPO_ROOT
-    from domainllm.rag.milvus_server import COMPOSE_FILE, MIN_SERVER_VERSION
+    from domainllm.rag.milvus_server import COMPOSE_FILE
 
     services = yaml.safe_load((REPO_ROOT / COMPOSE_FILE).read_text())["services"]
     images = {name: service["image"] for name, service in services.items()}
