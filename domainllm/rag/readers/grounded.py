@@ -20,8 +20,10 @@ from domainllm.rag.prompts import rag_messages
 from domainllm.rag.readers.base import ABSTAIN, Reading, locate, register_reader, unreadable, usable_passages
 from domainllm.rag.readers.generative import CLAUSE_TOKENS, VALUE_TOKENS
 from domainllm.rag.readers.reading_cache import cached_readings
+from domainllm.runtime.generation import PREFILL_CHUNK_TOKENS
+from domainllm.runtime.memory import trim_heap
 
-VERSION = "grounded-v2"
+VERSION = "grounded-v3"  # v3: the prompt is prefilled in chunks, as the generator does
 
 
 class CopyConstraint:
@@ -189,6 +191,7 @@ class GroundedReader:
                     pad_token_id=pad,
                     eos_token_id=eos,
                     logits_processor=LogitsProcessorList([constraint]),
+                    prefill_chunk_size=PREFILL_CHUNK_TOKENS,  # a whole-prompt prefill held ~0.3 GB more
                 )
             seconds = (time.perf_counter() - started) / len(batch)
             for row, i in enumerate(batch):
@@ -198,6 +201,8 @@ class GroundedReader:
                 text = tokenizer.decode(new, skip_special_tokens=True).strip()
                 source = constraint.source_of(row)
                 results[i] = self._reading(text, source, chunks[i], len(encoded[i]), len(new), seconds)
+            del output
+            trim_heap()  # batches differ in length: give their freed key-value caches back
         return [r for r in results if r is not None]
 
     def _stops(self) -> list[int]:
