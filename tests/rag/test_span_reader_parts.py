@@ -7,8 +7,10 @@ import dataclasses
 import pytest
 
 from domainllm.corpus.records import Document, Evidence, Question
+from domainllm.rag.chunking import Chunk
 from domainllm.rag.readers.clauses import bm25_scores, pick_within
-from domainllm.rag.readers.span_model import Window, best_span
+from domainllm.rag.readers.extractive import RANK_PENALTY, ExtractiveReader
+from domainllm.rag.readers.span_model import SpanGuess, Window, best_span
 from domainllm.rag.readers.span_training import SpanRecipe, _token_targets, single_document, span_examples
 
 TEXT = (
@@ -84,3 +86,25 @@ def test_clauses_are_picked_best_first_within_the_budget() -> None:
 def test_bm25_prefers_sentences_with_the_rarer_question_words() -> None:
     scores = bm25_scores("Which laws govern?", ["The laws of Ohio govern.", "Invoices are payable."], TEXT)
     assert scores[0] > scores[1] == 0.0
+
+
+class FixedScores(ExtractiveReader):
+    """The extractive reader's selection rule over given span scores (the span model is tested above)."""
+
+    def __init__(self, guesses: list[SpanGuess], **options: float) -> None:
+        super().__init__(**options)
+        self.fixed = guesses
+
+    def guesses(self, question: Question, sources: object, top: int = 1) -> list[SpanGuess]:
+        return sorted(self.fixed, key=lambda g: -g.score)[:top]
+
+
+def test_a_value_in_a_lower_ranked_passage_must_outscore_the_first_by_the_rank_penalty() -> None:
+    texts = ["Either party may cure a breach within 30 days.", "The Agreement runs for 90 days after notice."]
+    passages = [Chunk(f"c{i}", "D", 100 * i, 100 * i + len(t), t) for i, t in enumerate(texts)]
+    question = dataclasses.replace(_question(1), question="How long is the cure period?")
+    first, third = SpanGuess(0, 38, 45, 4.0), SpanGuess(1, 23, 30, 5.5)
+    assert FixedScores([first, third], rank_penalty=0.0).read_one(question, passages).answer == "90 days"
+    assert FixedScores([first, third]).read_one(question, passages).answer == "30 days"  # 5.5 - 3 < 4
+    assert FixedScores([first, SpanGuess(1, 23, 30, 7.5)]).read_one(question, passages).answer == "90 days"
+    assert FixedScores([first], rank_penalty=RANK_PENALTY).read_one(question, passages).citation == 1
