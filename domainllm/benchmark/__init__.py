@@ -25,7 +25,7 @@ from domainllm.benchmark.committed import (
     save_committed,
 )
 from domainllm.benchmark.comparisons import HEADLINE_METRIC
-from domainllm.benchmark.evaluation import retrieval_scores, sample_questions, stratified_by_category
+from domainllm.benchmark.evaluation import retrieval_scores, sample_questions
 from domainllm.benchmark.failure_reasons import REASONS, failure_reason, is_correct
 from domainllm.benchmark.failure_report import (
     failure_figure,
@@ -50,6 +50,7 @@ from domainllm.benchmark.systems import (
     evaluate_system,
     load_or_run_benchmark,
 )
+from domainllm.corpus.sampling import stratified_by_category
 
 __all__ = [
     "headline_metric",

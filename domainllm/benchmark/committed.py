@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from domainllm.benchmark.comparisons import HEADLINE_METRIC
-from domainllm.benchmark.evaluation import corpus_fingerprint, stratified_by_category
+from domainllm.benchmark.evaluation import corpus_fingerprint
 from domainllm.benchmark.systems import (
     BENCHMARK_VERSION,
     SYSTEMS_BY_NAME,
@@ -35,6 +35,7 @@ from domainllm.benchmark.systems import (
 )
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.questions import Question, load_questions
+from domainllm.corpus.sampling import stratified_by_category
 from domainllm.files import atomic_write_text
 from domainllm.metrics.stats import proportion
 from domainllm.paths import DATA_DIR, REPO_ROOT

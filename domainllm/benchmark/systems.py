@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from domainllm.benchmark.comparisons import comparisons
-from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint, stratified_by_category
+from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint
 from domainllm.benchmark.rag_runner import evaluate_pipeline
 from domainllm.benchmark.summarization import (
     key_terms_of,
@@ -34,9 +34,11 @@ from domainllm.benchmark.summarization import (
 )
 from domainllm.config import Settings, get_settings
 from domainllm.corpus.questions import Question, Summary, load_questions, load_summaries
+from domainllm.corpus.sampling import stratified_by_category
 from domainllm.files import read_json_cache
 from domainllm.finetune.adapters import TrainedAdapter, load_adapted_generator, release
 from domainllm.finetune.passages import load_facts
+from domainllm.finetune.training_questions import paraphrases_of, raft_questions, trained_share
 from domainllm.metrics.stats import proportion
 from domainllm.rag.grounding import grounding_check
 from domainllm.rag.pipeline import RagPipeline
@@ -92,7 +94,8 @@ def questions_per_split(settings: Settings | None = None) -> int:
 
 def benchmark_questions(settings: Settings | None = None, n: int | None = None) -> dict[str, list[Question]]:
     """The seeded sample each system answers (``n`` per split, stratified by category and kind),
-    per split that has questions with an answer.
+    per split that has questions with an answer; ``train`` holds questions the fine-tuned models
+    trained on and ``test_paraphrase`` their paraphrases (:func:`trained_and_reworded`).
 
     A generated corpus fills all five splits. CUAD fills ``test_paraphrase`` alone, and its
     questions whose clause is absent from the contract have no answer to score against, so they
@@ -105,9 +108,28 @@ def benchmark_questions(settings: Settings | None = None, n: int | None = None) 
         scorable = [q for q in load_questions(split) if q.answer.strip()]
         if scorable:
             samples[split] = stratified_by_category(scorable, n, seed=settings.seed)
+    samples.update(trained_and_reworded(samples, n, settings))
     if not samples:
         raise ValueError("No split of the corpus (DOMAINLLM_CORPUS) has answered questions to benchmark.")
     return samples
+
+
+def trained_and_reworded(
+    samples: dict[str, list[Question]], n: int, settings: Settings
+) -> dict[str, list[Question]]:
+    """The ``train`` sample drawn from the questions both fine-tuned models train on, and the
+    ``test_paraphrase`` sample from the paraphrases of exactly those (topped up from the other
+    paraphrases only when a small corpus has too few); nothing when the corpus has no train split."""
+    trained = raft_questions(settings)
+    if not trained or "train" not in samples:
+        return {}
+    train = stratified_by_category(trained, n, seed=settings.seed)
+    paraphrases = [q for q in load_questions("test_paraphrase") if q.answer.strip()]
+    reworded = paraphrases_of(train, paraphrases)
+    if len(reworded) < n and len(paraphrases) > len(reworded):
+        others = [q for q in paraphrases if q not in reworded]
+        reworded += stratified_by_category(others, n - len(reworded), seed=settings.seed)
+    return {"train": train, "test_paraphrase": reworded} if reworded else {"train": train}
 
 
 def default_systems(questions: dict[str, list[Question]]) -> list[str]:
@@ -367,6 +389,11 @@ def run_benchmark(
         "summaries": summary_results,
         "comparisons": comparisons(results),
         "training": training_summary(adapters),
+        "train_column_trained": {  # from the adapters' training logs: 1.0 when each trained on all of it
+            n: trained_share(adapters[SYSTEMS_BY_NAME[n].adapter], questions.get("train", []))
+            for n in names
+            if SYSTEMS_BY_NAME[n].adapter
+        },
     }
 
 

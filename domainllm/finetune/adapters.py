@@ -159,6 +159,11 @@ class TrainedAdapter:
         """Training loss logged at each step."""
         return list(self.manifest.get("losses", []))
 
+    @property
+    def question_ids(self) -> frozenset[str]:
+        """Ids of the questions its training set was made from (empty when not logged)."""
+        return frozenset(self.manifest.get("question_ids", []))
+
 
 def data_fingerprint(examples: Sequence[dict[str, Any]]) -> str:
     """Hash of a training set (any JSON-ready records), order included."""

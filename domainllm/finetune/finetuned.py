@@ -4,8 +4,9 @@ Labs 07 and 08 train these adapters; the benchmark (lab 09) calls the same funct
 load them from the cache (same data and settings give the same hash) or train them when the
 cache is empty. No lab depends on another having run first.
 
-* :func:`closed_book_adapter`: SFT on the ``train`` questions, question in, answer out.
-* :func:`raft_adapter`: retrieval-aware SFT on the ``train`` questions with the passages the
+* :func:`closed_book_adapter`: SFT on a logged sample of the ``train`` questions, question in,
+  answer out (:mod:`domainllm.finetune.training_questions` says which).
+* :func:`raft_adapter`: retrieval-aware SFT on a part of that sample with the passages the
   book's best RAG pipeline (:data:`RAG_PIPELINE`) retrieves for them.
 * :func:`dpo_adapter`: DPO rounds on top of the RAFT adapter, from preference pairs on
   ``train`` questions labelled by people (an append-only label file) and an AI judge.
@@ -36,6 +37,11 @@ from domainllm.finetune.sft import (
     train_sft,
     with_abstention_share,
 )
+from domainllm.finetune.training_questions import (
+    TRAINING_QUESTIONS_VERSION,
+    fine_tuning_questions,
+    raft_questions,
+)
 from domainllm.paths import DATA_DIR
 from domainllm.rag.recipes import PIPELINES, IndexKey, make_recipe_retriever
 from domainllm.rag.retrievers import ChunkIndex
@@ -59,14 +65,16 @@ def labels_file() -> Path:
     return mine if mine.is_file() and LabelLog(mine).load() else EXAMPLE_LABELS
 
 
-def closed_book_examples() -> list[dict[str, Any]]:
-    """Closed-book SFT examples for every ``train`` question: the question in, its answer out."""
-    return [closed_book_example(q) for q in load_questions("train")]
+def closed_book_examples(settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Closed-book SFT examples, the question in and its answer out, for the train questions the
+    run passes over (:func:`~domainllm.finetune.training_questions.fine_tuning_questions`); each
+    carries its question's ``id``, which training logs and does not train on."""
+    return [{**closed_book_example(q), "id": q.id} for q in fine_tuning_questions(settings)]
 
 
 def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
     """SFT adapter for closed-book answering, trained on the ``train`` split."""
-    return train_sft(CLOSED_BOOK_SFT, closed_book_examples(), settings)
+    return train_sft(CLOSED_BOOK_SFT, closed_book_examples(settings), settings)
 
 
 def rag_retriever(indexes: dict[IndexKey, ChunkIndex]) -> Any:
@@ -80,24 +88,25 @@ def retrieved_for(questions: Sequence[Question], indexes: dict[IndexKey, ChunkIn
     return rag_retriever(indexes).retrieve([q.question for q in questions], k=k)
 
 
-def raft_examples(indexes: dict[IndexKey, ChunkIndex]) -> list[dict[str, Any]]:
-    """Retrieval-aware SFT examples for every ``train`` question (see :func:`raft_training_set`)."""
-    questions = load_questions("train")
+def raft_examples(
+    indexes: dict[IndexKey, ChunkIndex], settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """Retrieval-aware SFT examples for the train questions RAFT learns from
+    (:func:`~domainllm.finetune.training_questions.raft_questions`; see :func:`raft_training_set`),
+    each with its question's ``id``."""
+    questions = raft_questions(settings)
     return [
-        raft_example(q, chunks)
+        {**raft_example(q, chunks), "id": q.id}
         for q, chunks in zip(questions, retrieved_for(questions, indexes), strict=True)
     ]
 
 
 def reworded_targets(examples: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(gold answer, target) for the examples of :func:`raft_examples` (one per ``train`` question, in
-    order) whose target keeps the passage's wording instead of the gold answer's."""
-    targets = [e["completion"][0]["content"] for e in examples]
-    return [
-        (q.answer, target)
-        for q, example, target in zip(load_questions("train"), examples, targets, strict=True)
-        if not is_abstention(example) and not target.startswith(f"{q.answer} [")
-    ]
+    """(gold answer, target) for the examples of :func:`raft_examples` whose target keeps the
+    passage's wording instead of the gold answer's."""
+    gold = {q.id: q.answer for q in load_questions("train")}
+    pairs = [(gold[e["id"]], e["completion"][0]["content"]) for e in examples if not is_abstention(e)]
+    return [(answer, target) for answer, target in pairs if not target.startswith(f"{answer} [")]
 
 
 def answers_side_by_side(
@@ -131,7 +140,7 @@ def raft_adapter(
     owned = indexes is None
     indexes = {} if indexes is None else indexes
     try:
-        return train_sft(RAFT_SFT, raft_training_set(raft_examples(indexes), settings), settings)
+        return train_sft(RAFT_SFT, raft_training_set(raft_examples(indexes, settings), settings), settings)
     finally:
         if owned:
             for index in indexes.values():
@@ -295,5 +304,6 @@ def training_fingerprint() -> str:
     import hashlib
 
     labels = labels_file()
-    text = repr((CLOSED_BOOK_SFT, RAFT_SFT, RAFT_ABSTENTION_SHARE, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE))
+    recipes = (CLOSED_BOOK_SFT, RAFT_SFT, RAFT_ABSTENTION_SHARE, DPO_ROUNDS, ROUND_QUESTIONS, RAG_PIPELINE)
+    text = repr((*recipes, TRAINING_QUESTIONS_VERSION))
     return hashlib.sha256(text.encode() + labels.read_bytes()).hexdigest()[:16]

@@ -318,8 +318,13 @@ def train_sft(
     settings: Settings | None = None,
     parents: tuple[TrainedAdapter, ...] = (),
 ) -> TrainedAdapter:
-    """Train (or load from the cache) a LoRA adapter on prompt-completion ``examples``."""
+    """Train (or load from the cache) a LoRA adapter on prompt-completion ``examples``.
+
+    An example's ``id`` (the question it was made from) is not trained on: the manifest logs the
+    ids as ``question_ids``."""
     settings = settings or get_settings()
+    question_ids = sorted({e["id"] for e in examples if e.get("id")})
+    examples = [{k: v for k, v in e.items() if k != "id"} for e in examples]  # logged, not trained on
     check_training_set(examples, recipe.batch_size)
     run = recipe.run(examples, settings, [p.run.digest() for p in parents])
 
@@ -337,6 +342,7 @@ def train_sft(
             "examples": len(examples),
             "train_tokens": round(mean_tokens * run.max_steps * run.batch_size),
             "mean_example_tokens": mean_tokens,
+            "question_ids": question_ids,  # the questions of this training set (lab 9's train column)
         }
 
     return load_or_train(run, train, parents)

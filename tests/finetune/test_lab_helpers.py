@@ -87,14 +87,15 @@ def _question(qid: str = "train-1", answer: str = "30 days") -> Question:
     )
 
 
-def _target(text: str) -> dict:
-    return {"prompt": [], "completion": [{"role": "assistant", "content": text}]}
+def _target(text: str, qid: str) -> dict:
+    return {"prompt": [], "completion": [{"role": "assistant", "content": text}], "id": qid}
 
 
 def test_reworded_targets_are_those_that_keep_the_passages_words(monkeypatch: pytest.MonkeyPatch) -> None:
     questions = [_question("train-1"), _question("train-2"), _question("train-3")]
     monkeypatch.setattr(finetuned, "load_questions", lambda split: questions)
-    examples = [_target("30 days [1]"), _target("thirty days [2]"), _target(sft.NOT_IN_CONTEXT)]
+    texts = ["30 days [1]", "thirty days [2]", sft.NOT_IN_CONTEXT]
+    examples = [_target(text, f"train-{i}") for i, text in enumerate(texts, start=1)]
     assert finetuned.reworded_targets(examples) == [("30 days", "thirty days [2]")]
 
 
