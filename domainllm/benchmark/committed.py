@@ -122,6 +122,11 @@ def run_full_benchmark(
     settings = settings or get_settings()
     questions = benchmark_questions(settings, n)
     names = list(systems or default_systems(questions))
+    if any(SYSTEMS_BY_NAME[name].adapter for name in names):
+        from domainllm.finetune.finetuned import trained_question_ids
+
+        # the train column: questions both fine-tuned generators trained on, read from their logs
+        questions = benchmark_questions(settings, n, trained_question_ids(settings))
     bench = load_or_run_benchmark(settings, names, questions=questions)
     from domainllm.config import dtype_name
 

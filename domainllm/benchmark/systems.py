@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -92,7 +92,9 @@ def questions_per_split(settings: Settings | None = None) -> int:
     return settings.scaled(BASE_QUESTIONS_PER_SPLIT, 2)
 
 
-def benchmark_questions(settings: Settings | None = None, n: int | None = None) -> dict[str, list[Question]]:
+def benchmark_questions(
+    settings: Settings | None = None, n: int | None = None, trained_ids: Collection[str] | None = None
+) -> dict[str, list[Question]]:
     """The seeded sample each system answers (``n`` per split, stratified by category and kind),
     per split that has questions with an answer; ``train`` holds questions the fine-tuned models
     trained on and ``test_paraphrase`` their paraphrases (:func:`trained_and_reworded`).
@@ -108,19 +110,20 @@ def benchmark_questions(settings: Settings | None = None, n: int | None = None) 
         scorable = [q for q in load_questions(split) if q.answer.strip()]
         if scorable:
             samples[split] = stratified_by_category(scorable, n, seed=settings.seed)
-    samples.update(trained_and_reworded(samples, n, settings))
+    samples.update(trained_and_reworded(samples, n, settings, trained_ids))
     if not samples:
         raise ValueError("No split of the corpus (DOMAINLLM_CORPUS) has answered questions to benchmark.")
     return samples
 
 
 def trained_and_reworded(
-    samples: dict[str, list[Question]], n: int, settings: Settings
+    samples: dict[str, list[Question]], n: int, settings: Settings, trained_ids: Collection[str] | None = None
 ) -> dict[str, list[Question]]:
-    """The ``train`` sample drawn from the questions both fine-tuned models train on, and the
-    ``test_paraphrase`` sample from the paraphrases of exactly those (topped up from the other
-    paraphrases only when a small corpus has too few); nothing when the corpus has no train split."""
-    trained = raft_questions(settings)
+    """The ``train`` sample drawn from the questions RAFT's run is given (of those, only the ones in
+    ``trained_ids``, the training logs, when given), and the ``test_paraphrase`` sample from the
+    paraphrases of exactly those (topped up from the other paraphrases only when a small corpus
+    has too few); nothing when the corpus has no train split."""
+    trained = [q for q in raft_questions(settings) if trained_ids is None or q.id in trained_ids]
     if not trained or "train" not in samples:
         return {}
     train = stratified_by_category(trained, n, seed=settings.seed)

@@ -77,6 +77,12 @@ def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
     return train_sft(CLOSED_BOOK_SFT, closed_book_examples(settings), settings)
 
 
+def trained_question_ids(settings: Settings | None = None) -> frozenset[str]:
+    """Ids of the questions both closed-book SFT and RAFT trained on, from their training logs
+    (the adapters come from the cache, or are trained now)."""
+    return closed_book_adapter(settings).question_ids & raft_adapter(None, settings).question_ids
+
+
 def rag_retriever(indexes: dict[IndexKey, ChunkIndex]) -> Any:
     """The retriever of the book's best RAG pipeline (the one the RAFT model is trained with)."""
     return make_recipe_retriever(PIPELINES[RAG_PIPELINE], indexes)

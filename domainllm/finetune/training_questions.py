@@ -6,10 +6,11 @@ Left to the trainer, they would be a random draw that nobody records, and the be
 seeded sample, stratified by clause category, of the train questions whose facts
 ``test_paraphrase`` asks again in other words, as many as closed-book SFT passes over. The
 retrieval-aware run (RAFT) takes a stratified part of the same sample, as many as it passes
-over. The benchmark's ``train`` column is drawn from RAFT's part, so both models trained on
-every question of it, and its ``test_paraphrase`` column asks exactly those facts reworded.
-Each adapter's manifest logs the ids of the questions in its training set
-(:attr:`~domainllm.finetune.adapters.TrainedAdapter.question_ids`).
+over; its training set keeps the questions whose retrieved passages hold the answer and a
+tenth of abstentions. Each adapter's manifest logs the ids of the questions in its training
+set (:attr:`~domainllm.finetune.adapters.TrainedAdapter.question_ids`), and lab 9's committed
+benchmark draws its ``train`` column from the questions both logs name, and its
+``test_paraphrase`` column from the paraphrases of exactly those.
 """
 
 from __future__ import annotations

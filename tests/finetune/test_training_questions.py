@@ -76,3 +76,10 @@ def test_training_logs_the_question_ids_and_does_not_train_on_them(monkeypatch, 
     assert adapter.question_ids == {e["id"] for e in examples}
     without_ids = [{k: v for k, v in e.items() if k != "id"} for e in examples]
     assert adapter.run == recipe.run(without_ids)  # the ids change neither the data nor the cache key
+
+
+def test_given_the_training_logs_the_train_column_keeps_only_logged_questions() -> None:
+    logged = {q.id for q in raft_questions()[::2]}  # as if RAFT's log named every other question
+    sample = benchmark_questions(Settings(), 16, logged)
+    assert len(sample["train"]) == 16 and all(q.id in logged for q in sample["train"])
+    assert sorted(map(fact_key, sample["test_paraphrase"])) == sorted(map(fact_key, sample["train"]))
