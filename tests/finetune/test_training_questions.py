@@ -41,7 +41,7 @@ def test_examples_carry_their_question_id_and_no_test_question() -> None:
     assert not any(e["prompt"][-1]["content"] in tests for e in examples)
 
 
-def test_the_train_column_was_trained_on_and_test_paraphrase_rewords_exactly_it() -> None:
+def test_the_train_column_comes_from_raft_questions_and_test_paraphrase_rewords_exactly_it() -> None:
     for n in (8, 64):
         sample = benchmark_questions(Settings(), n)
         trained = {q.id for q in raft_questions()}
