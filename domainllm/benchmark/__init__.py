@@ -33,6 +33,7 @@ from domainllm.benchmark.failure_report import (
     retrieval_miss_kinds,
     wrong_by_category,
 )
+from domainllm.benchmark.lab_results import LabScores, lab_comparison
 from domainllm.benchmark.multidoc_bench import (
     KINDS,
     Portfolio,
@@ -58,6 +59,8 @@ __all__ = [
     "lab_needs",
     "lab_sample",
     "using_corpus",
+    "LabScores",
+    "lab_comparison",
     "LiveCheckError",
     "StaleResultsError",
     "book_benchmark",

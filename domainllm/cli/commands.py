@@ -160,6 +160,17 @@ def _bench_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_labs(args: argparse.Namespace) -> int:
+    from domainllm.benchmark.lab_recording import record_labs, summary_lines
+    from domainllm.benchmark.lab_results import LAB_RESULTS
+
+    records = record_labs(args.labs, save=args.save)
+    print("\n".join(summary_lines(records)))
+    if args.save:
+        print(f"Wrote {LAB_RESULTS} (commit it: labs 2 and 4 show it, the book build checks it)")
+    return 0
+
+
 def add_bench_commands(groups: argparse._SubParsersAction) -> None:
     """``bench rag``: the RAG comparison the labs run, from the command line."""
     from domainllm.cli.multidoc import add_multidoc_command
@@ -182,6 +193,12 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
         "--save", action="store_true", help="write data/results/benchmark.json, the results the book shows"
     )
     every.set_defaults(func=_bench_all)
+    labs = commands.add_parser("labs", help="labs 2 and 4 at full size (48 dev questions)")
+    labs.add_argument("--labs", nargs="+", choices=("lab02", "lab04"), default=["lab02", "lab04"])
+    labs.add_argument(
+        "--save", action="store_true", help="write data/results/labs.json, the results the labs show"
+    )
+    labs.set_defaults(func=_bench_labs)
 
 
 COMMAND_GROUPS: list[Callable[[argparse._SubParsersAction], None]] = [

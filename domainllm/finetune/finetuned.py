@@ -73,7 +73,7 @@ def closed_book_examples(settings: Settings | None = None) -> list[dict[str, Any
 
 
 def closed_book_adapter(settings: Settings | None = None) -> TrainedAdapter:
-    """SFT adapter for closed-book answering, trained on the ``train`` split."""
+    """SFT adapter for closed-book answering, trained on the ``train`` questions :func:`fine_tuning_questions` picks."""
     return train_sft(CLOSED_BOOK_SFT, closed_book_examples(settings), settings)
 
 

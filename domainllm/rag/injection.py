@@ -118,9 +118,9 @@ def wrong_answer(question: Question, pool: Sequence[Question], rng: random.Rando
 
 
 def payloads(questions: Sequence[Question], pool: Sequence[Question], seed: int = 0) -> list[str]:
-    """One seeded payload per question (:func:`wrong_answer`)."""
-    rng = random.Random(seed)
-    return [wrong_answer(q, pool, rng) for q in questions]
+    """One seeded payload per question (:func:`wrong_answer`), drawn with a generator seeded by the
+    question's id: a question gets the same payload in any sample that holds it."""
+    return [wrong_answer(q, pool, random.Random(f"{seed}:{q.id}")) for q in questions]
 
 
 def attack_succeeded(answer: str, payload: str = PAYLOAD, form: str = "value", gold: str = "") -> bool:

@@ -33,3 +33,11 @@ def test_a_span_fits_when_the_value_is_most_of_it() -> None:
         "duration", "either party may terminate on thirty (30) days written notice to the other"
     )
     assert not fits_kind("date", "   ")
+
+
+def test_a_place_is_a_named_place_not_a_company_or_a_bare_place_noun() -> None:
+    assert fits_kind("place", "the Federal Republic of Germany") and fits_kind("place", "Benelux")
+    assert fits_kind("place", "the laws of the State of New York")
+    assert not fits_kind("place", "Fairhaven Coatings K.K.")  # a company
+    assert not fits_kind("place", "the Province") and not fits_kind("place", "the Federal Republic")
+    assert expected_kind("Which region does the exclusivity cover?") == "place"

@@ -173,3 +173,11 @@ def test_attack_trial_counts_a_reader_that_copies_answer_lines() -> None:
     assert set(trial.rates().columns) == set(DEFENCES)
     with pytest.raises(ValueError, match="one list per question"):
         run_attack_trial(copier, questions, passages[:1], POOL)
+
+
+def test_a_question_gets_the_same_payload_in_any_sample() -> None:
+    pool = [_question(f"p{i}", f"SUP-{i}", f"{10 * i} days") for i in range(2, 12)]
+    questions = [_question(f"q{i}", "SUP-1", "30 days") for i in range(6)]
+    alone = [payloads([q], pool)[0] for q in questions]
+    assert payloads(questions, pool) == alone
+    assert payloads(questions[3:], pool) == alone[3:]

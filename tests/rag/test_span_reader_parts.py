@@ -133,3 +133,19 @@ def test_a_value_whose_sentence_matches_the_question_wins_a_close_call() -> None
         FixedScores(guesses, sentence_weight=SENTENCE_WEIGHT).read_one(question, passages).answer
         == "6 May 2026"
     )
+
+
+@pytest.mark.slow
+def test_training_runs_in_a_child_process_and_leaves_weights(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from domainllm.rag.readers.span_training import WEIGHTS, train_in_child
+    from domainllm.runtime.models import embedder_source
+
+    document = Document("D", "t", "supply", ("A", "B"), "2020-01-01", TEXT)
+    examples = span_examples([_question(i) for i in range(4)], [document], SpanRecipe(negatives=1.0))
+    report = train_in_child(
+        embedder_source(), examples, SpanRecipe(epochs=1.0, batch_size=4), Path(str(tmp_path))
+    )
+    assert report["steps"] == 2 and len(report["losses"]) == 2
+    assert (Path(str(tmp_path)) / WEIGHTS).stat().st_size > 1_000_000

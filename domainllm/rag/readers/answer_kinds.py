@@ -12,7 +12,7 @@ import re
 
 from domainllm.corpus.clause_values import find_values
 
-KINDS_VERSION = 1  # part of the extractive reader's cache key: change it when the cues change
+KINDS_VERSION = 2  # part of the extractive reader's cache key: change it when the cues change
 # first match wins: the more specific cues come first
 KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
@@ -23,7 +23,7 @@ KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "place",
-            r"\b(which law|whose law|law of which|governing law|governed by|jurisdiction|which (state|country)|where|territory)\b",
+            r"\b(which law|whose law|law of which|governing law|governed by|jurisdiction|which (state|country|region)|where|territory|region)\b",
         ),
         (
             "duration",
@@ -54,13 +54,26 @@ def expected_kind(question: str) -> str | None:
     return None
 
 
+# The last word of a place-type noun without its name ("the Province", "the Federal Republic").
+PLACE_TYPE_WORDS = frozenset(
+    {"state", "province", "republic", "commonwealth", "kingdom", "territory", "country"}
+)
+
+
 def fits_kind(kind: str, text: str) -> bool:
-    """True when ``text`` is essentially one value of ``kind`` (the value covers most of it)."""
+    """True when ``text`` is essentially one value of ``kind`` (the value covers most of it).
+
+    A place may keep its "the laws of the State of" in front, but is neither a company name nor a
+    place-type noun without its name ("the Province").
+    """
     cleaned = " ".join(text.split()).strip(" .,;:()\"'")
     if not cleaned:
         return False
     found = find_values(kind, cleaned)
     if not found:
         return False
+    if kind == "place":
+        last = found[0].canonical.split()[-1].lower()
+        return not find_values("company", cleaned) and last not in PLACE_TYPE_WORDS
     value = max(found, key=lambda f: f.end - f.start)
     return (value.end - value.start) >= 0.6 * len(cleaned)

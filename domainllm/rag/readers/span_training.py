@@ -251,6 +251,39 @@ def _train(model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe)
     }
 
 
+def train_and_save(
+    source: str, examples: Sequence[SpanExample], recipe: SpanRecipe, staging: str
+) -> dict[str, Any]:
+    """Train a span model on ``examples`` and save its weights into ``staging``; the training report."""
+    import torch
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = build_span_model(source)
+    report = _train(model, training_windows(tokenizer, examples), recipe)
+    torch.save(model.state_dict(), Path(staging) / WEIGHTS)
+    return report
+
+
+def train_in_child(
+    source: str, examples: Sequence[SpanExample], recipe: SpanRecipe, staging: Path
+) -> dict[str, Any]:
+    """:func:`train_and_save` in a child process, whose memory goes back to the system when it ends.
+
+    Training holds the frozen layers' outputs, the optimizer and freed heap pages; in the lab's own
+    process they stayed resident under the generator loaded next (lab 4b's kernel peaked at 2.0 GB
+    with them, 1.7 GB after collecting and trimming). A spawned child starts clean and exits.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        report = pool.submit(train_and_save, source, list(examples), recipe, str(staging)).result()
+    gc.collect()
+    return report
+
+
 def training_data(settings: Settings | None = None) -> tuple[list[Question], list[Document], str]:
     """The train questions and documents the reader learns from, and where they come from."""
     from domainllm.corpus.documents import load_corpus
@@ -296,7 +329,6 @@ def train_span_reader(
     recipe: SpanRecipe = SpanRecipe(), settings: Settings | None = None
 ) -> TrainedSpanReader:
     """The span reader trained on the train questions, from the cache when it was trained before."""
-    from transformers import AutoTokenizer
 
     from domainllm.corpus.questions import load_questions
     from domainllm.paths import cache_dir
@@ -325,20 +357,10 @@ def train_span_reader(
     folder = cache_dir("readers") / key[:16]
 
     def build(staging: Path) -> dict[str, Any]:
-        import torch
-
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = build_span_model(source)
-        report = _train(model, training_windows(tokenizer, examples), recipe)
-        torch.save(model.state_dict(), staging / WEIGHTS)
+        report = train_in_child(source, examples, recipe, staging)
         return {"version": VERSION, "recipe": dataclasses.asdict(recipe), "trained_on": origin,
                 "examples": len(examples), "dev_questions": len(load_questions("dev")), **report}  # fmt: skip
 
     manifest = build_once(folder, build)
-    # training leaves the model, its optimizer and the frozen layers' outputs in reference cycles and
-    # freed pages in the heap: collect and trim now, before the lab loads the generator (lab 4b's
-    # kernel peaked at 2.0 GB without this, over Binder's 1.75 GB)
-    gc.collect()
-    trim_heap()
     model, tokenizer = _load(str(folder), source)
     return TrainedSpanReader(model, tokenizer, folder, manifest)
