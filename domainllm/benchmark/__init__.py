@@ -40,6 +40,7 @@ from domainllm.benchmark.multidoc_bench import (
     llm_extraction_report,
     multidoc_eval_size,
     score_answers,
+    scores_report,
     stratified_sample,
 )
 from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
@@ -86,6 +87,7 @@ __all__ = [
     "llm_extraction_report",
     "multidoc_eval_size",
     "score_answers",
+    "scores_report",
     "stratified_sample",
     "HEADLINE_METRIC",
     "SYSTEMS_BY_NAME",

@@ -1,9 +1,10 @@
-"""Labs 2 and 4: their comparisons at full size, committed, and checked live on every book build.
+"""Labs 2, 4 and 5: their comparisons at full size, committed, and checked live on every book build.
 
-Lab 4 generates answers for six pipeline variants and an attack trial, and lab 2 four query
-transforms: at 48 questions that takes longer than the book build can afford on two cores. So
-``python -m domainllm bench labs --save`` executes each lab once with 48 ``dev`` questions
-(stratified by clause category) and writes every per-question score it recorded to
+Lab 4 generates answers for six pipeline variants and an attack trial, lab 2 four query
+transforms, lab 5 three multi-document approaches: at 48 questions that takes longer than the
+book build can afford on two cores. So ``python -m domainllm bench labs --save`` executes each lab
+once with 48 questions (``dev`` for labs 2 and 4, stratified by clause category; ``test_multidoc``
+for lab 5, spread over question kinds) and writes every per-question score it recorded to
 ``data/results/labs.json``, with a fingerprint (the lab's code cells, the code that answers and
 scores, the corpus, the base weights and the settings), the seed and the machine. In the book
 build the lab then runs live on a stratified subsample of those 48 questions, draws its verdicts
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,12 @@ FULL_LAB_QUESTIONS = 48
 LAB_RESULTS = DATA_DIR / "results" / "labs.json"
 LAB_RESULTS_VERSION = 1
 RECORDING = "DOMAINLLM_LAB_RECORDING"  # set by the command: the lab runs at full size and writes here
-LABS = {"lab02": "labs/02-pre-retrieval.ipynb", "lab04": "labs/04-post-retrieval.ipynb"}
-BINARY_METRICS = frozenset({"accuracy", "contains", "em", "attack success"})
+LABS = {
+    "lab02": "labs/02-pre-retrieval.ipynb",
+    "lab04": "labs/04-post-retrieval.ipynb",
+    "lab05": "labs/05-knowledge-graph.ipynb",
+}
+BINARY_METRICS = frozenset({"accuracy", "contains", "em", "exact", "attack success"})
 
 
 def refresh_command(lab: str | None = None) -> str:
@@ -218,10 +223,12 @@ def lab_comparison(
     live_n: int,
     settings: Settings | None = None,
     path: Path = LAB_RESULTS,
+    stratify: Callable[[Sequence[Question], int, int], list[Question]] = stratified_by_category,
 ) -> tuple[LabScores, list[Question]]:
     """The questions a lab compares its variants on, and the :class:`LabScores` that records them.
 
-    Recording: :data:`FULL_LAB_QUESTIONS` of ``questions``, stratified by category. On the book's
+    Recording: :data:`FULL_LAB_QUESTIONS` of ``questions``, stratified by category (or by
+    ``stratify(questions, n, seed)``, lab 5's spread over question kinds). On the book's
     portfolio: a stratified ``live_n`` of the committed ones (stale or missing results raise
     :class:`~domainllm.benchmark.committed.StaleResultsError`). On another corpus: a seeded
     sample of ``live_n``.
@@ -230,7 +237,7 @@ def lab_comparison(
 
     settings = settings or get_settings()
     if os.environ.get(RECORDING):
-        sample = stratified_by_category(list(questions), FULL_LAB_QUESTIONS, seed=settings.seed)
+        sample = stratify(list(questions), FULL_LAB_QUESTIONS, settings.seed)
         return LabScores(lab, [q.id for q in sample], None), sample
     if resolve_source().path != DATA_DIR:
         sample = sample_questions(questions, live_n, seed=settings.seed)
@@ -247,5 +254,5 @@ def lab_comparison(
         )
     by_id = {q.id: q for q in questions}
     full = [by_id[i] for i in record["question_ids"]]
-    sample = stratified_by_category(full, live_n, seed=settings.seed)
+    sample = stratify(full, live_n, settings.seed)
     return LabScores(lab, [q.id for q in sample], record), sample

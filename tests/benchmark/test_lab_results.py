@@ -123,3 +123,10 @@ def test_the_bench_labs_command_parses_its_labs() -> None:
     assert args.labs == ["lab02"] and args.save
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "labs", "--labs", "lab09"])
+
+
+def test_the_command_offers_exactly_the_recorded_labs() -> None:
+    from domainllm.benchmark.lab_results import LABS
+    from domainllm.cli.commands import LAB_NAMES
+
+    assert tuple(LABS) == LAB_NAMES
