@@ -1,4 +1,4 @@
-"""``python -m domainllm bench labs --save``: execute labs 2, 4 and 5 at full size and commit their scores.
+"""``python -m domainllm bench labs --save``: execute labs 1, 2, 4 and 5 at full size and commit their scores.
 
 Each lab runs in a fresh kernel with :data:`~domainllm.benchmark.lab_results.RECORDING` naming a
 temporary file; the lab answers :data:`~domainllm.benchmark.lab_results.FULL_LAB_QUESTIONS`

@@ -1,10 +1,11 @@
-"""Labs 2, 4 and 5: their comparisons at full size, committed, and checked live on every book build.
+"""Labs 1, 2, 4 and 5: their comparisons at full size, committed, and checked live on every book build.
 
-Lab 4 generates answers for six pipeline variants and an attack trial, lab 2 four query
-transforms, lab 5 three multi-document approaches: at 48 questions that takes longer than the
-book build can afford on two cores. So ``python -m domainllm bench labs --save`` executes each lab
-once with 48 questions (``dev`` for labs 2 and 4, stratified by clause category; ``test_multidoc``
-for lab 5, spread over question kinds) and writes every per-question score it recorded to
+Lab 1 generates answers for closed-book and naive RAG, lab 2 for four query transforms, lab 4 for
+six pipeline variants and an attack trial, lab 5 for three multi-document approaches: at 48
+questions that takes longer than the book build can afford on two cores. So
+``python -m domainllm bench labs --save`` executes each lab once with 48 questions (stratified by
+clause category: ``test_paraphrase`` for lab 1, ``dev`` for labs 2 and 4; ``test_multidoc`` for
+lab 5, spread over question kinds) and writes every per-question score it recorded to
 ``data/results/labs.json``, with a fingerprint (the lab's code cells, the code that answers and
 scores, the corpus, the base weights and the settings), the seed and the machine. In the book
 build the lab then runs live on a stratified subsample of those 48 questions, draws its verdicts
@@ -43,6 +44,7 @@ LAB_RESULTS = DATA_DIR / "results" / "labs.json"
 LAB_RESULTS_VERSION = 1
 RECORDING = "DOMAINLLM_LAB_RECORDING"  # set by the command: the lab runs at full size and writes here
 LABS = {
+    "lab01": "labs/01-naive-rag.ipynb",
     "lab02": "labs/02-pre-retrieval.ipynb",
     "lab04": "labs/04-post-retrieval.ipynb",
     "lab05": "labs/05-knowledge-graph.ipynb",

@@ -18,7 +18,7 @@ from domainllm.cli.arguments import check_json_output, non_negative_int, positiv
 
 # the labs ``bench labs`` records (domainllm.benchmark.lab_results.LABS; named here so that building
 # the parser imports nothing heavy)
-LAB_NAMES = ("lab02", "lab04", "lab05")
+LAB_NAMES = ("lab01", "lab02", "lab04", "lab05")
 
 
 def _corpus_generate(args: argparse.Namespace) -> int:
@@ -171,7 +171,7 @@ def _bench_labs(args: argparse.Namespace) -> int:
     records = record_labs(args.labs, save=args.save)
     print("\n".join(summary_lines(records)))
     if args.save:
-        print(f"Wrote {LAB_RESULTS} (commit it: labs 2, 4 and 5 show it, the book build checks it)")
+        print(f"Wrote {LAB_RESULTS} (commit it: the labs show it, the book build checks it)")
     return 0
 
 
@@ -197,7 +197,7 @@ def add_bench_commands(groups: argparse._SubParsersAction) -> None:
         "--save", action="store_true", help="write data/results/benchmark.json, the results the book shows"
     )
     every.set_defaults(func=_bench_all)
-    labs = commands.add_parser("labs", help="labs 2, 4 and 5 at full size (48 questions each)")
+    labs = commands.add_parser("labs", help="labs 1, 2, 4 and 5 at full size (48 questions each)")
     labs.add_argument("--labs", nargs="+", choices=LAB_NAMES, default=list(LAB_NAMES))
     labs.add_argument(
         "--save", action="store_true", help="write data/results/labs.json, the results the labs show"
