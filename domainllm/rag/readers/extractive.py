@@ -88,9 +88,9 @@ class ExtractiveReader:
         if self.rank_penalty:
             identity.append(self.rank_penalty)
         if self.sentence_weight:
-            from domainllm.runtime.models import embedder_source
+            from domainllm.runtime.models import embedder_identity
 
-            identity += ["sentence", self.sentence_weight, embedder_source()]
+            identity += ["sentence", self.sentence_weight, embedder_identity()]
         return identity
 
     def guesses(

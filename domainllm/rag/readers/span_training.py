@@ -332,7 +332,7 @@ def train_span_reader(
 
     from domainllm.corpus.questions import load_questions
     from domainllm.paths import cache_dir
-    from domainllm.runtime.models import EMBEDDER_SHA256, SHIPPED_EMBEDDER, embedder_source
+    from domainllm.runtime.models import embedder_identity, embedder_source
 
     settings = settings or get_settings()
     source = embedder_source(settings)
@@ -340,11 +340,7 @@ def train_span_reader(
     examples = span_examples(single_document(questions), documents, recipe)
     # the shipped weights by name and checksum, never by their folder: the key must not depend on
     # where the virtual environment lives (committed benchmark fingerprints include it)
-    weights = (
-        f"{SHIPPED_EMBEDDER}:{EMBEDDER_SHA256}"
-        if settings.embedder == SHIPPED_EMBEDDER
-        else settings.embedder
-    )
+    weights = embedder_identity(settings)
     key = content_key(
         VERSION,
         dataclasses.asdict(recipe),
