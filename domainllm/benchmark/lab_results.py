@@ -128,11 +128,6 @@ class LabScores:
         for (attack, defence), hits in trial.success.items():
             self.add("attack success", f"{attack} | {defence}", hits)
 
-    @property
-    def full_size(self) -> bool:
-        """True when :meth:`full` gives the committed full-size scores (or this run is the full one)."""
-        return self.committed is not None or bool(self.recording)
-
     def full(self, metric: str, variant: str) -> list[float]:
         """The full-size per-question scores of one variant (the live ones without committed results)."""
         if self.committed is None:

@@ -113,7 +113,7 @@ def test_the_lab_sample_is_a_stratified_subsample_of_the_committed_questions(tmp
 def test_recording_answers_the_full_stratified_size(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(RECORDING, str(tmp_path / "lab.json"))
     scores, sample = lab_comparison("lab02", load_questions("dev"), live_n=12, path=tmp_path / "none.json")
-    assert len(sample) == FULL_LAB_QUESTIONS and scores.committed is None and scores.full_size
+    assert len(sample) == FULL_LAB_QUESTIONS and scores.committed is None and scores.recording
 
 
 def test_the_bench_labs_command_parses_its_labs() -> None:
