@@ -33,7 +33,7 @@ from domainllm.benchmark.failure_report import (
     retrieval_miss_kinds,
     wrong_by_category,
 )
-from domainllm.benchmark.lab_results import LabScores, lab_comparison
+from domainllm.benchmark.lab_results import LabScores, lab_comparison, whole_contracts
 from domainllm.benchmark.multidoc_bench import (
     KINDS,
     Portfolio,
@@ -45,6 +45,7 @@ from domainllm.benchmark.multidoc_bench import (
 )
 from domainllm.benchmark.rag_runner import eval_size, evaluate_pipeline, retrieval_report, run_rag_benchmark
 from domainllm.benchmark.reading_lab import cuad_sample, lab_needs, lab_sample, using_corpus
+from domainllm.benchmark.sft_results import full_size_results, sft_lab_questions, sft_live_check
 from domainllm.benchmark.systems import (
     SYSTEMS_BY_NAME,
     SystemSpec,
@@ -60,8 +61,12 @@ __all__ = [
     "lab_needs",
     "lab_sample",
     "using_corpus",
+    "full_size_results",
+    "sft_lab_questions",
+    "sft_live_check",
     "LabScores",
     "lab_comparison",
+    "whole_contracts",
     "LiveCheckError",
     "StaleResultsError",
     "book_benchmark",

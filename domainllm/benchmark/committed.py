@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -61,8 +62,19 @@ ANSWER_CODE = (
 )
 
 
+BOOK_BUILD = "DOMAINLLM_BOOK_BUILD"  # set by `make book` and `make test` (the Makefile)
+
+
 class StaleResultsError(RuntimeError):
     """The committed results were computed by other code, settings or data than the book's now."""
+
+
+def stale_outside_the_build(error: StaleResultsError) -> None:
+    """Raise ``error`` in the book build; in a reader's own Jupyter (a changed setting, an edited
+    cell) print it, so the caller can run live at the settings' size instead."""
+    if os.environ.get(BOOK_BUILD):
+        raise error
+    print(f"{error}\nOutside the book build this page runs live at the settings' size instead.")
 
 
 class LiveCheckError(RuntimeError):
@@ -157,22 +169,29 @@ def stale_systems(record: Mapping[str, Any], settings: Settings | None = None) -
 def load_committed(path: Path = COMMITTED, settings: Settings | None = None) -> dict[str, Any] | None:
     """The committed full-size results, checked against the code; None for another corpus (CUAD).
 
-    Raises :class:`StaleResultsError` when the file is missing for the book's corpus or a system's
-    fingerprint no longer matches, naming the command that computes them again.
+    When the file is missing for the book's corpus or a system's fingerprint no longer matches,
+    raises :class:`StaleResultsError` in the book build (naming the command that computes them
+    again), and elsewhere prints it and returns None (:func:`stale_outside_the_build`).
     """
     from domainllm.corpus.documents import resolve_source
 
     if resolve_source().path != DATA_DIR:
         return None  # committed results exist for the book's own portfolio only
     if not path.is_file():
-        raise StaleResultsError(f"No committed benchmark at {path}. Compute it with: {REFRESH}")
+        stale_outside_the_build(
+            StaleResultsError(f"No committed benchmark at {path}. Compute it with: {REFRESH}")
+        )
+        return None
     record = json.loads(path.read_text(encoding="utf-8"))
     stale = stale_systems(record, settings)
     if stale:
-        raise StaleResultsError(
-            f"The committed benchmark ({path.name}) was computed by other code, settings or data for "
-            f"{', '.join(stale)}. Compute it again with: {REFRESH} (about 20 minutes on 2 cores), and commit it."
+        stale_outside_the_build(
+            StaleResultsError(
+                f"The committed benchmark ({path.name}) was computed by other code, settings or data for "
+                f"{', '.join(stale)}. Compute it again with: {REFRESH} (about 20 minutes on 2 cores), and commit it."
+            )
         )
+        return None
     return record
 
 

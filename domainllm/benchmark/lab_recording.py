@@ -53,7 +53,7 @@ def execute_recording(lab: str, timeout: int = 3600) -> dict[str, Any]:
                 os.environ.pop(RECORDING, None)
             else:
                 os.environ[RECORDING] = previous
-        if not target.is_file():
+        if not target.is_file() or "question_ids" not in json.loads(target.read_text(encoding="utf-8")):
             raise RuntimeError(f"{LABS[lab]} ran but recorded no scores (does it call scores.finish()?).")
         return json.loads(target.read_text(encoding="utf-8"))
 
@@ -89,4 +89,9 @@ def summary_lines(records: dict[str, Any]) -> list[str]:
         for metric, variants in record["scores"].items():
             for variant, values in variants.items():
                 lines.append(f"  {metric:>15} {variant:<40} {estimate(metric, values)}")
+        for part, entry in record.get("parts", {}).items():
+            lines.append(f"  {part}: {len(entry['question_ids'])} questions")
+            for metric, variants in entry["scores"].items():
+                for variant, values in variants.items():
+                    lines.append(f"  {metric:>15} {variant:<40} {estimate(metric, values)}")
     return lines

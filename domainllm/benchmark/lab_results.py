@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +30,7 @@ from domainllm.benchmark.committed import (
     LiveCheckError,
     StaleResultsError,
     code_digest,
+    stale_outside_the_build,
     weights_identity,
 )
 from domainllm.benchmark.evaluation import corpus_fingerprint, sample_questions
@@ -103,8 +105,17 @@ class LabScores:
     corpus (CUAD), which has no committed results, :meth:`full` returns the live scores.
     """
 
-    def __init__(self, lab: str, question_ids: Sequence[str], committed: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        lab: str,
+        question_ids: Sequence[str],
+        committed: Mapping[str, Any] | None,
+        part: str | None = None,
+    ) -> None:
         self.lab = lab
+        self.part = (
+            part  # a second comparison of the lab, on other questions (lab 2's hypothetical questions)
+        )
         self.question_ids = list(question_ids)
         self.committed = committed
         self.recording = os.environ.get(RECORDING)
@@ -199,7 +210,7 @@ class LabScores:
                     outside.append(f"{variant} ({metric}): live {now_est}, committed {then_est}")
         if outside:
             raise LiveCheckError(
-                f"{self.lab}: live estimates outside the committed intervals on the same questions: "
+                f"{self.lab}{f' ({self.part})' if self.part else ''}: live estimates outside the committed intervals on the same questions: "
                 + "; ".join(outside)
                 + f". Compute them again with: {refresh_command(self.lab)}"
             )
@@ -208,8 +219,14 @@ class LabScores:
     def finish(self) -> list[dict[str, Any]]:
         """Recording: write the scores for the command. Live: :meth:`live_check`."""
         if self.recording:
-            record = {"question_ids": self.question_ids, "scores": self.scores}
-            atomic_write_text(Path(self.recording), json.dumps(record) + "\n")
+            path = Path(self.recording)
+            record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            entry = {"question_ids": self.question_ids, "scores": self.scores}
+            if self.part:
+                record.setdefault("parts", {})[self.part] = entry
+            else:
+                record.update(entry)
+            atomic_write_text(path, json.dumps(record) + "\n")
             return []
         return self.live_check()
 
@@ -221,35 +238,72 @@ def lab_comparison(
     settings: Settings | None = None,
     path: Path = LAB_RESULTS,
     stratify: Callable[[Sequence[Question], int, int], list[Question]] = stratified_by_category,
+    part: str | None = None,
 ) -> tuple[LabScores, list[Question]]:
     """The questions a lab compares its variants on, and the :class:`LabScores` that records them.
 
     Recording: :data:`FULL_LAB_QUESTIONS` of ``questions``, stratified by category (or by
-    ``stratify(questions, n, seed)``, lab 5's spread over question kinds). On the book's
+    ``stratify(questions, n, seed)``, lab 5's spread over question kinds). ``part`` names a second
+    comparison of the same lab on other questions, recorded beside the first. On the book's
     portfolio: a stratified ``live_n`` of the committed ones (stale or missing results raise
-    :class:`~domainllm.benchmark.committed.StaleResultsError`). On another corpus: a seeded
-    sample of ``live_n``.
+    :class:`~domainllm.benchmark.committed.StaleResultsError` in the book build; elsewhere the lab
+    is told why and runs live). On another corpus: a seeded sample of ``live_n``.
     """
     from domainllm.corpus.documents import resolve_source
 
     settings = settings or get_settings()
     if os.environ.get(RECORDING):
         sample = stratify(list(questions), FULL_LAB_QUESTIONS, settings.seed)
-        return LabScores(lab, [q.id for q in sample], None), sample
+        return LabScores(lab, [q.id for q in sample], None, part), sample
     if resolve_source().path != DATA_DIR:
         sample = sample_questions(questions, live_n, seed=settings.seed)
-        return LabScores(lab, [q.id for q in sample], None), sample
-    record = read_lab_results(path).get(lab)
-    if record is None:
-        raise StaleResultsError(
-            f"No committed results of {lab} in {path}. Compute them with: {refresh_command(lab)}"
-        )
-    if record["fingerprint"] != lab_fingerprint(lab, settings):
-        raise StaleResultsError(
-            f"The committed results of {lab} ({path.name}) were computed by other code, settings or data. "
-            f"Compute them again with: {refresh_command(lab)} (minutes on 2 cores), and commit the file."
-        )
+        return LabScores(lab, [q.id for q in sample], None, part), sample
+    record = _committed_record(lab, path, settings, part)
+    if record is None:  # stale results outside the book build: live, at the settings' size
+        sample = stratify(list(questions), live_n, settings.seed)
+        return LabScores(lab, [q.id for q in sample], None, part), sample
     by_id = {q.id: q for q in questions}
     full = [by_id[i] for i in record["question_ids"]]
     sample = stratify(full, live_n, settings.seed)
-    return LabScores(lab, [q.id for q in sample], record), sample
+    return LabScores(lab, [q.id for q in sample], record, part), sample
+
+
+def _committed_record(lab: str, path: Path, settings: Settings, part: str | None) -> dict[str, Any] | None:
+    """The committed record of ``lab`` (its ``part``), or None outside the book build when stale."""
+    record = read_lab_results(path).get(lab)
+    if record is None:
+        problem = f"No committed results of {lab} in {path}. Compute them with: {refresh_command(lab)}"
+    elif record["fingerprint"] != lab_fingerprint(lab, settings):
+        problem = (
+            f"The committed results of {lab} ({path.name}) were computed by other code, settings or data. "
+            f"Compute them again with: {refresh_command(lab)} (minutes on 2 cores), and commit the file."
+        )
+    elif part is not None and part not in record.get("parts", {}):
+        problem = f"The committed results of {lab} hold no {part!r} comparison. Compute them again with: {refresh_command(lab)}"
+    else:
+        return record["parts"][part] if part is not None else record
+    stale_outside_the_build(StaleResultsError(problem))
+    return None
+
+
+def whole_contracts(questions: Sequence[Question], n: int, seed: int) -> list[Question]:
+    """Every question about the contracts with the most questions (ties in a seeded order), as many
+    contracts as it takes to reach ``n`` questions, in the order of ``questions``. Lab 2 generates its
+    hypothetical questions for whole contracts, so its sample is drawn a contract at a time, and
+    the fewest contracts are generated for."""
+    from domainllm.rag.contract_context import contract_ids_in
+
+    by_contract: dict[str, list[str]] = {}
+    for question in questions:
+        named = contract_ids_in(question.question)
+        if named:
+            by_contract.setdefault(named[0], []).append(question.id)
+    shuffled = sorted(by_contract)
+    random.Random(seed).shuffle(shuffled)
+    tie_break = {contract: i for i, contract in enumerate(shuffled)}
+    picked: set[str] = set()
+    for contract in sorted(by_contract, key=lambda c: (-len(by_contract[c]), tie_break[c])):
+        if len(picked) >= n:
+            break
+        picked.update(by_contract[contract])
+    return [q for q in questions if q.id in picked]

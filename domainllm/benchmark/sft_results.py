@@ -39,7 +39,7 @@ def why_live(
 ) -> str | None:
     """Why the committed scores do not describe this page's adapters (None when they do)."""
     if record is None:
-        return "no committed benchmark for this corpus"
+        return "no committed benchmark that matches this corpus and code"
     if not book_recipes:
         return "this page trained other recipes than the committed benchmark's"
     settings = settings or get_settings()

@@ -10,6 +10,7 @@ import pytest
 
 from domainllm.benchmark import committed
 from domainllm.benchmark.committed import (
+    BOOK_BUILD,
     REFRESH,
     LiveCheckError,
     StaleResultsError,
@@ -18,6 +19,11 @@ from domainllm.benchmark.committed import (
     load_committed,
     system_fingerprints,
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_the_book_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BOOK_BUILD, "1")  # stale results stop the build (outside it, a lab runs live)
 
 
 def test_the_code_digest_follows_the_answering_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,3 +69,16 @@ def test_a_live_estimate_outside_the_committed_interval_fails() -> None:
     assert rows[0]["within"] and rows[0]["live"] == 0.5  # same answers as committed
     with pytest.raises(LiveCheckError, match="compressed_rag on dev"):
         live_check(_bench(["q0", "q1", "q2", "q3", "q4", "q5"], [0.0] * 6), record)  # committed 6 of 6 right
+
+
+def test_outside_the_book_build_stale_results_are_reported_and_the_lab_runs_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(BOOK_BUILD)
+    path = tmp_path / "benchmark.json"
+    assert load_committed(path) is None
+    assert "No committed benchmark" in capsys.readouterr().out
+    path.write_text(json.dumps({"fingerprints": {"closed_book": "computed-by-other-code"}, "bench": {}}))
+    assert load_committed(path) is None
+    printed = capsys.readouterr().out
+    assert REFRESH in printed and "runs live" in printed

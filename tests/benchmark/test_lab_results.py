@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domainllm.benchmark.committed import LiveCheckError, StaleResultsError
+from domainllm.benchmark.committed import BOOK_BUILD, LiveCheckError, StaleResultsError
 from domainllm.benchmark.lab_results import (
     FULL_LAB_QUESTIONS,
     RECORDING,
@@ -16,11 +16,17 @@ from domainllm.benchmark.lab_results import (
     lab_comparison,
     lab_fingerprint,
     notebook_code_digest,
+    whole_contracts,
 )
 from domainllm.corpus.questions import load_questions
 from domainllm.rag.injection_trial import CONTROL, AttackTrial
 
 IDS = [f"q{i}" for i in range(8)]
+
+
+@pytest.fixture(autouse=True)
+def _in_the_book_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BOOK_BUILD, "1")  # stale results stop the build (outside it, a lab runs live)
 
 
 def _committed(scores: dict) -> dict:
@@ -130,3 +136,65 @@ def test_the_command_offers_exactly_the_recorded_labs() -> None:
     from domainllm.cli.commands import LAB_NAMES
 
     assert tuple(LABS) == LAB_NAMES
+
+
+def test_a_second_comparison_is_recorded_beside_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "lab.json"
+    monkeypatch.setenv(RECORDING, str(target))
+    hypothetical = LabScores("lab02", IDS[4:6], None, part="hypothetical questions")
+    hypothetical.add("recall@k", "questions, dense", [0.0, 1.0])
+    hypothetical.finish()
+    transforms = LabScores("lab02", IDS[:2], None)
+    transforms.add("recall@k", "rewrite alone", [1.0, 0.0])
+    transforms.finish()
+    record = json.loads(target.read_text())
+    assert record["question_ids"] == IDS[:2]
+    assert record["parts"]["hypothetical questions"]["scores"]["recall@k"]["questions, dense"] == [0.0, 1.0]
+
+
+def test_a_committed_part_is_read_and_a_missing_one_is_stale(tmp_path: Path) -> None:
+    questions = load_questions("dev")
+    ids = [q.id for q in questions]
+    part = {"question_ids": ids[48:60], "scores": {}}
+    record = {"fingerprint": lab_fingerprint("lab02"), "question_ids": ids[:48], "scores": {}}
+    path = tmp_path / "labs.json"
+    path.write_text(json.dumps({"lab02": record}))
+    with pytest.raises(StaleResultsError, match="hold no 'hypothetical questions'"):
+        lab_comparison(
+            "lab02", questions, 6, path=path, stratify=whole_contracts, part="hypothetical questions"
+        )
+    path.write_text(json.dumps({"lab02": {**record, "parts": {"hypothetical questions": part}}}))
+    scores, sample = lab_comparison(
+        "lab02", questions, 6, path=path, stratify=whole_contracts, part="hypothetical questions"
+    )
+    assert scores.full_n() == 12 and {q.id for q in sample} <= set(ids[48:60]) and len(sample) >= 6
+
+
+def test_whole_contracts_takes_every_question_of_each_contract_it_picks() -> None:
+    from collections import Counter
+
+    from domainllm.rag.contract_context import contract_ids_in
+
+    questions = load_questions("dev")
+    picked = whole_contracts(questions, 48, seed=0)
+    contracts = {contract_ids_in(q.question)[0] for q in picked}
+    assert len(picked) >= 48 and picked == [q for q in questions if q in picked]
+    assert picked == [q for q in questions if contract_ids_in(q.question)[0] in contracts]
+    assert whole_contracts(questions, 48, seed=0) == picked
+    counts = Counter(contract_ids_in(q.question)[0] for q in questions)
+    assert min(counts[c] for c in contracts) >= max(counts[c] for c in set(counts) - contracts)
+
+
+def test_outside_the_book_build_a_stale_lab_runs_live_on_a_stratified_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(BOOK_BUILD)
+    questions = load_questions("dev")
+    path = tmp_path / "labs.json"
+    path.write_text(json.dumps({"lab04": {"fingerprint": "old", "question_ids": [], "scores": {}}}))
+    scores, sample = lab_comparison("lab04", questions, live_n=12, path=path)
+    assert scores.committed is None and len(sample) == 12 and scores.question_ids == [q.id for q in sample]
+    printed = capsys.readouterr().out
+    assert "bench labs --save --labs lab04" in printed and "runs live" in printed
