@@ -195,6 +195,15 @@ def load_committed(path: Path = COMMITTED, settings: Settings | None = None) -> 
     return record
 
 
+def committed_questions(record: Mapping[str, Any], splits: Sequence[str]) -> dict[str, list[Question]]:
+    """Every question the committed benchmark scored on each of ``splits``, in its order."""
+    questions = {}
+    for split in splits:
+        by_id = {q.id: q for q in load_questions(split)}
+        questions[split] = [by_id[i] for i in record["bench"]["config"]["question_ids"][split]]
+    return questions
+
+
 def live_questions(record: Mapping[str, Any], settings: Settings | None = None) -> dict[str, list[Question]]:
     """A stratified subsample (``questions_per_split`` of the settings) of the committed questions."""
     settings = settings or get_settings()
