@@ -113,9 +113,8 @@ class LabScores:
         part: str | None = None,
     ) -> None:
         self.lab = lab
-        self.part = (
-            part  # a second comparison of the lab, on other questions (lab 2's hypothetical questions)
-        )
+        # a second comparison of the lab, on other questions (lab 2's hypothetical questions)
+        self.part = part
         self.question_ids = list(question_ids)
         self.committed = committed
         self.recording = os.environ.get(RECORDING)
@@ -210,7 +209,8 @@ class LabScores:
                     outside.append(f"{variant} ({metric}): live {now_est}, committed {then_est}")
         if outside:
             raise LiveCheckError(
-                f"{self.lab}{f' ({self.part})' if self.part else ''}: live estimates outside the committed intervals on the same questions: "
+                f"{self.lab}{f' ({self.part})' if self.part else ''}: live estimates outside the committed "
+                "intervals on the same questions: "
                 + "; ".join(outside)
                 + f". Compute them again with: {refresh_command(self.lab)}"
             )
