@@ -208,11 +208,8 @@ def live_questions(record: Mapping[str, Any], settings: Settings | None = None) 
     """A stratified subsample (``questions_per_split`` of the settings) of the committed questions."""
     settings = settings or get_settings()
     n = questions_per_split(settings)
-    samples = {}
-    for split, ids in record["bench"]["config"]["question_ids"].items():
-        by_id = {q.id: q for q in load_questions(split)}
-        samples[split] = stratified_by_category([by_id[i] for i in ids], n, seed=settings.seed)
-    return samples
+    full = committed_questions(record, list(record["bench"]["config"]["question_ids"]))
+    return {split: stratified_by_category(qs, n, seed=settings.seed) for split, qs in full.items()}
 
 
 def live_check(

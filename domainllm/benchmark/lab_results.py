@@ -288,9 +288,9 @@ def _committed_record(lab: str, path: Path, settings: Settings, part: str | None
 
 def whole_contracts(questions: Sequence[Question], n: int, seed: int) -> list[Question]:
     """Every question about the contracts with the most questions (ties in a seeded order), as many
-    contracts as it takes to reach ``n`` questions, in the order of ``questions``. Lab 2 generates its
-    hypothetical questions for whole contracts, so its sample is drawn a contract at a time, and
-    the fewest contracts are generated for."""
+    contracts as it takes to reach ``n`` questions, in the order of ``questions`` (a question naming
+    no contract is left out). Lab 2 generates its hypothetical questions for whole contracts, so its
+    sample is drawn a contract at a time, and the fewest contracts are generated for."""
     from domainllm.rag.contract_context import contract_ids_in
 
     by_contract: dict[str, list[str]] = {}
