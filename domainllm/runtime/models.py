@@ -383,6 +383,18 @@ def load_generator(settings: Settings | None = None) -> Generator:
     return _load_generator_cached(settings)
 
 
+def release_generators() -> None:
+    """Forget the loaded generators and hand their memory back (lab 4b, before a part that does not
+    generate); the caller drops its own references first. A later :func:`load_generator` loads again."""
+    import gc
+
+    from domainllm.runtime.memory import trim_heap
+
+    _load_generator_cached.cache_clear()
+    gc.collect()
+    trim_heap()
+
+
 @functools.lru_cache(maxsize=4)
 def _load_embedder_cached(settings: Settings) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer

@@ -55,3 +55,19 @@ def test_generator_and_embedder_load_in_the_configured_dtype() -> None:
         expected = getattr(torch, name)
         assert next(load_generator(settings).model.parameters()).dtype == expected
         assert next(load_embedder(settings).parameters()).dtype == expected
+
+
+def test_released_generators_are_loaded_again_and_their_memory_can_go() -> None:
+    import gc
+    import weakref
+
+    from domainllm.runtime.models import load_generator, release_generators
+
+    first = load_generator()
+    assert load_generator() is first  # loaded once per process
+    gone = weakref.ref(first.model)
+    del first
+    release_generators()
+    gc.collect()
+    assert gone() is None  # nothing in the library holds the released weights
+    assert load_generator() is not None
