@@ -39,8 +39,10 @@ from domainllm.finetune.passages import (
     training_documents,
 )
 from domainllm.finetune.preferences import (
+    ChangedAnswers,
     agreement,
     ai_labels,
+    changed_in_all,
     dpo_examples,
     head_to_head,
     merge_labels,
@@ -141,6 +143,8 @@ __all__ = [
     "preference_rows",
     "reference_win_rate",
     "win_rates",
+    "ChangedAnswers",
+    "changed_in_all",
     "DPO_ROUNDS",
     "EXAMPLE_LABELS",
     "answers_side_by_side",

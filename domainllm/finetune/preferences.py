@@ -8,6 +8,7 @@ labels win over AI labels for the same pair; the AI judge labels the rest.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from domainllm.corpus.questions import Question
@@ -150,6 +151,25 @@ def reference_win_rate(before: Sequence[float], after: Sequence[float]) -> tuple
     return win_rate(outcomes), outcomes
 
 
+@dataclass(frozen=True)
+class ChangedAnswers:
+    """How many of ``total`` answers a tuning round changed; shown as "3 of 64"."""
+
+    changed: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.changed} of {self.total}"
+
+    def __add__(self, other: ChangedAnswers) -> ChangedAnswers:
+        return ChangedAnswers(self.changed + other.changed, self.total + other.total)
+
+
+def changed_in_all(rows: Mapping[str, Mapping[str, Any]]) -> ChangedAnswers:
+    """The changed answers of every split of a :func:`win_rates` table, added up."""
+    return sum((row["answers changed"] for row in rows.values()), ChangedAnswers(0, 0))
+
+
 def win_rates(
     judge: Any,
     questions: Mapping[str, Sequence[Question]],
@@ -177,7 +197,7 @@ def win_rates(
         )
         changed = sum(o.strip() != n.strip() for o, n in zip(old, new, strict=True))
         rows[split] = {
-            "answers changed": f"{changed} of {len(qs)}",
+            "answers changed": ChangedAnswers(changed, len(qs)),
             "win rate (judge)": judged,
             "win rate (gold F1)": by_gold,
         }

@@ -13,7 +13,7 @@ from domainllm.corpus.questions import Evidence, Question
 from domainllm.finetune import finetuned, preferences, retriever_training, sft
 from domainllm.finetune.adapters import ALL_LINEAR, LoraSettings, TrainingRun, data_fingerprint
 from domainllm.finetune.feedback import CandidatePair, Label
-from domainllm.finetune.preferences import preference_rows, win_rates
+from domainllm.finetune.preferences import ChangedAnswers, changed_in_all, preference_rows, win_rates
 from domainllm.finetune.sft import CLOSED_BOOK_SFT, RAFT_SFT, token_labels
 
 BLOCKS = 30
@@ -165,7 +165,8 @@ def test_win_rates_count_changes_and_score_the_new_answers_by_judge_and_gold(
     }
     judge = ScriptedJudge(["tie", "B"])
     rows = win_rates(judge, questions, before, after)
-    assert rows["test"]["answers changed"] == "1 of 2"  # whitespace alone is no change
+    assert str(rows["test"]["answers changed"]) == "1 of 2"  # whitespace alone is no change
+    assert changed_in_all({"a": rows["test"], "b": rows["test"]}) == ChangedAnswers(2, 4)
     assert rows["test"]["win rate (judge)"].mean == pytest.approx(0.75)
     assert rows["test"]["win rate (gold F1)"].mean == pytest.approx(0.75)
     assert judge.calls == [
