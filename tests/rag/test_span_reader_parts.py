@@ -136,7 +136,9 @@ def test_a_value_whose_sentence_matches_the_question_wins_a_close_call() -> None
 
 
 @pytest.mark.slow
-def test_training_runs_in_a_child_process_and_leaves_weights(tmp_path: object) -> None:
+def test_training_runs_in_a_child_process_and_leaves_weights(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pathlib import Path
 
     from domainllm.rag.readers.span_training import WEIGHTS, train_in_child
@@ -149,6 +151,8 @@ def test_training_runs_in_a_child_process_and_leaves_weights(tmp_path: object) -
     )
     assert report["steps"] == 2 and len(report["losses"]) == 2
     assert (Path(str(tmp_path)) / WEIGHTS).stat().st_size > 1_000_000
+    shown = capsys.readouterr().err  # the child's steps, shown by the parent's progress bar
+    assert "training the span reader" in shown and "2/2" in shown
 
 
 def test_the_reader_identity_names_weights_not_the_folder_they_sit_in(

@@ -193,7 +193,9 @@ def _frozen_outputs(model: Any, windows: Sequence[Window], layers: int, batch_si
     return outputs
 
 
-def _train(model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe) -> dict[str, Any]:
+def _train(
+    model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe, progress: Path | None = None
+) -> dict[str, Any]:
     import torch
 
     torch.manual_seed(recipe.seed)
@@ -221,7 +223,9 @@ def _train(model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe)
     order: list[int] = []
     losses = []
     model.train()
-    for _ in range(steps):
+    for step in range(steps):
+        if progress is not None:  # read by the parent's progress bar
+            progress.write_text(f"{step} {steps}")
         if len(order) < recipe.batch_size:
             order += rng.sample(range(len(rows)), len(rows))
         picked, order = order[: recipe.batch_size], order[recipe.batch_size :]
@@ -242,6 +246,8 @@ def _train(model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe)
         losses.append(round(float(loss.detach()), 4))
         trim_heap()  # batches differ in shape: hand freed activations back (see runtime.memory)
     model.eval()
+    if progress is not None:
+        progress.write_text(f"{steps} {steps}")
     return {
         "steps": steps,
         "windows": len(rows),
@@ -252,15 +258,21 @@ def _train(model: Any, rows: list[tuple[Window, list[int]]], recipe: SpanRecipe)
 
 
 def train_and_save(
-    source: str, examples: Sequence[SpanExample], recipe: SpanRecipe, staging: str
+    source: str,
+    examples: Sequence[SpanExample],
+    recipe: SpanRecipe,
+    staging: str,
+    progress: str | None = None,
 ) -> dict[str, Any]:
-    """Train a span model on ``examples`` and save its weights into ``staging``; the training report."""
+    """Train a span model on ``examples`` and save its weights into ``staging``; the training report.
+    With ``progress``, the step reached and the steps in all are written to that file."""
     import torch
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = build_span_model(source)
-    report = _train(model, training_windows(tokenizer, examples), recipe)
+    rows = training_windows(tokenizer, examples)
+    report = _train(model, rows, recipe, Path(progress) if progress else None)
     torch.save(model.state_dict(), Path(staging) / WEIGHTS)
     return report
 
@@ -275,13 +287,35 @@ def train_in_child(
     with them, 1.7 GB after collecting and trimming). A spawned child starts clean and exits.
     """
     import multiprocessing
+    import tempfile
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        report = pool.submit(train_and_save, source, list(examples), recipe, str(staging)).result()
+    with tempfile.TemporaryDirectory() as scratch, ProcessPoolExecutor(1, mp_context=context) as pool:
+        progress = Path(scratch) / "progress"
+        job = pool.submit(train_and_save, source, list(examples), recipe, str(staging), str(progress))
+        _show_progress(job, progress)
+        report = job.result()
     gc.collect()
     return report
+
+
+def _show_progress(job: Any, progress: Path) -> None:
+    """A progress bar of the child's training steps (its own output does not reach a notebook)."""
+    from tqdm.auto import tqdm
+
+    with tqdm(desc="training the span reader", unit="step") as bar:
+        while True:
+            finished = job.done()
+            try:
+                step, steps = (int(part) for part in progress.read_text().split())
+                bar.total = steps
+                bar.update(step - bar.n)
+            except (OSError, ValueError):  # not written yet, or read while being written
+                pass
+            if finished:
+                return
+            time.sleep(0.5)
 
 
 def training_data(settings: Settings | None = None) -> tuple[list[Question], list[Document], str]:
