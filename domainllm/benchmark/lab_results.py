@@ -38,7 +38,7 @@ from domainllm.config import Settings, get_settings
 from domainllm.corpus.records import Question
 from domainllm.corpus.sampling import stratified_by_category
 from domainllm.files import atomic_write_text
-from domainllm.metrics.stats import Estimate, bootstrap_ci, proportion
+from domainllm.metrics.stats import Estimate, interval
 from domainllm.paths import DATA_DIR, REPO_ROOT
 
 FULL_LAB_QUESTIONS = 48
@@ -61,7 +61,7 @@ def refresh_command(lab: str | None = None) -> str:
 
 def estimate(metric: str, values: Sequence[float]) -> Estimate:
     """Wilson interval for a 0/1 metric, percentile bootstrap for a graded one."""
-    return proportion(values) if metric in BINARY_METRICS else bootstrap_ci(values)
+    return interval(values, binary=metric in BINARY_METRICS)
 
 
 def notebook_code_digest(lab: str, root: Path = REPO_ROOT) -> str:

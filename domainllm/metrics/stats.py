@@ -23,6 +23,7 @@ __all__ = [
     "wilson_interval",
     "PairedComparison",
     "bootstrap_ci",
+    "interval",
     "paired_bootstrap",
     "summarize",
     "win_rate",
@@ -192,6 +193,20 @@ def win_rate(
     return bootstrap_ci(array, confidence=confidence, n_resamples=n_resamples, seed=seed)
 
 
+def interval(
+    values: Sequence[float],
+    binary: bool | None = None,
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Estimate:
+    """The book's one rule for a mean's interval: Wilson for right/wrong (0/1) scores, percentile
+    bootstrap for graded ones. ``binary`` None decides by the values themselves."""
+    if binary if binary is not None else (len(values) and is_binary(values)):
+        return proportion(values, confidence)
+    return bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
+
+
 def summarize(
     scores: Mapping[str, Sequence[float]],
     confidence: float = 0.95,
@@ -207,9 +222,7 @@ def summarize(
     answers has no metrics).
     """
     return {
-        name: proportion(values, confidence)
-        if len(values) and is_binary(values)
-        else bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
+        name: interval(values, None, confidence, n_resamples, seed)
         for name, values in scores.items()
         if len(values) or not skip_empty
     }

@@ -108,3 +108,13 @@ def test_summarize_skips_empty_lists_only_when_asked() -> None:
     assert list(summarize(scores, skip_empty=True)) == ["recall@k"]
     with pytest.raises(ValueError, match="at least one value"):
         summarize(scores)
+
+
+def test_interval_is_wilson_for_right_wrong_scores_and_bootstrap_for_graded_ones() -> None:
+    from domainllm.metrics.stats import bootstrap_ci, interval, proportion
+
+    right_wrong = [1.0, 0.0, 1.0, 1.0]
+    assert interval(right_wrong) == proportion(right_wrong)
+    # told the metric is graded (token F1 that happened to be 0 or 1), the bootstrap is used
+    assert interval(right_wrong, binary=False) == bootstrap_ci(right_wrong)
+    assert interval([0.5, 0.25, 1.0]) == bootstrap_ci([0.5, 0.25, 1.0])
