@@ -70,4 +70,5 @@ def test_released_generators_are_loaded_again_and_their_memory_can_go() -> None:
     release_generators()
     gc.collect()
     assert gone() is None  # nothing in the library holds the released weights
-    assert load_generator() is not None
+    again = load_generator()  # loaded anew, and cached again
+    assert again.model is not None and load_generator() is again
