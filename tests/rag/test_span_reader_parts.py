@@ -104,7 +104,7 @@ def test_a_value_in_a_lower_ranked_passage_must_outscore_the_first_by_the_rank_p
     passages = [Chunk(f"c{i}", "D", 100 * i, 100 * i + len(t), t) for i, t in enumerate(texts)]
     question = dataclasses.replace(_question(1), question="How long is the cure period?")
     first, third = SpanGuess(0, 38, 45, 4.0), SpanGuess(1, 23, 30, 5.5)
-    rank_only = {"sentence_weight": 0.0}
+    rank_only = {"sentence_weight": 0.0, "type_weight": 0.0}
     assert (
         FixedScores([first, third], rank_penalty=0.0, **rank_only).read_one(question, passages).answer
         == "90 days"
@@ -116,7 +116,10 @@ def test_a_value_in_a_lower_ranked_passage_must_outscore_the_first_by_the_rank_p
         FixedScores([first, SpanGuess(1, 23, 30, 7.5)], **rank_only).read_one(question, passages).answer
         == "90 days"
     )
-    assert FixedScores([first], rank_penalty=RANK_PENALTY).read_one(question, passages).citation == 1
+    assert (
+        FixedScores([first], rank_penalty=RANK_PENALTY, **rank_only).read_one(question, passages).citation
+        == 1
+    )
 
 
 def test_a_value_whose_sentence_matches_the_question_wins_a_close_call() -> None:
@@ -128,9 +131,13 @@ def test_a_value_whose_sentence_matches_the_question_wins_a_close_call() -> None
     question = dataclasses.replace(_question(1), question="On what date does the agreement expire?")
     effective, expiry = text.index("7 May 2023"), text.index("6 May 2026")
     guesses = [SpanGuess(0, effective, effective + 10, 6.0), SpanGuess(0, expiry, expiry + 10, 5.5)]
-    assert FixedScores(guesses, sentence_weight=0.0).read_one(question, passages).answer == "7 May 2023"
+    no_types = {"type_weight": 0.0}
     assert (
-        FixedScores(guesses, sentence_weight=SENTENCE_WEIGHT).read_one(question, passages).answer
+        FixedScores(guesses, sentence_weight=0.0, **no_types).read_one(question, passages).answer
+        == "7 May 2023"
+    )
+    assert (
+        FixedScores(guesses, sentence_weight=SENTENCE_WEIGHT, **no_types).read_one(question, passages).answer
         == "6 May 2026"
     )
 

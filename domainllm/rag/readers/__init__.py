@@ -18,6 +18,7 @@ from domainllm.rag.readers.base import (
     reader_names,
     register_reader,
 )
+from domainllm.rag.readers.clause_types import ClauseTypes, clause_types
 from domainllm.rag.readers.clauses import ClauseReader
 from domainllm.rag.readers.extractive import ExtractiveReader
 from domainllm.rag.readers.generative import GenerativeReader
@@ -35,6 +36,8 @@ __all__ = [
     "CopyConstraint",
     "ExtractiveReader",
     "ClauseReader",
+    "ClauseTypes",
+    "clause_types",
     "NearestSentenceReader",
     "gold_contract_passages",
     "SpanRecipe",

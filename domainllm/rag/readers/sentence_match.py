@@ -25,15 +25,23 @@ def enclosing_sentence(text: str, position: int) -> str:
     return text
 
 
-def sentence_similarities(question: str, sentences: Sequence[str], embedder: Any = None) -> np.ndarray:
-    """Cosine similarity of ``question`` to each sentence (each distinct sentence embedded once)."""
-    if not sentences:
-        return np.zeros(0)
+def sentence_vectors(
+    question: str, sentences: Sequence[str], embedder: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized embeddings of ``question`` and of each of ``sentences`` (pass them distinct)."""
     if embedder is None:
         from domainllm.runtime.models import load_embedder
 
         embedder = load_embedder()
+    vectors = np.asarray(embedder.encode([question, *sentences], normalize_embeddings=True, batch_size=32))
+    return vectors[0], vectors[1:]
+
+
+def sentence_similarities(question: str, sentences: Sequence[str], embedder: Any = None) -> np.ndarray:
+    """Cosine similarity of ``question`` to each sentence (each distinct sentence embedded once)."""
+    if not sentences:
+        return np.zeros(0)
     distinct = list(dict.fromkeys(sentences))
-    vectors = np.asarray(embedder.encode([question, *distinct], normalize_embeddings=True, batch_size=32))
-    by_sentence = dict(zip(distinct, vectors[1:] @ vectors[0], strict=True))
+    asked, written = sentence_vectors(question, distinct, embedder)
+    by_sentence = dict(zip(distinct, written @ asked, strict=True))
     return np.array([float(by_sentence[s]) for s in sentences])
