@@ -202,7 +202,9 @@ def interval(
 ) -> Estimate:
     """The book's one rule for a mean's interval: Wilson for right/wrong (0/1) scores, percentile
     bootstrap for graded ones. ``binary`` None decides by the values themselves."""
-    if binary if binary is not None else (len(values) and is_binary(values)):
+    if binary is None:
+        binary = bool(len(values)) and is_binary(values)
+    if binary:
         return proportion(values, confidence)
     return bootstrap_ci(values, confidence=confidence, n_resamples=n_resamples, seed=seed)
 

@@ -271,8 +271,9 @@ def train_and_save(
 
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = build_span_model(source)
-    rows = training_windows(tokenizer, examples)
-    report = _train(model, rows, recipe, Path(progress) if progress else None)
+    report = _train(
+        model, training_windows(tokenizer, examples), recipe, Path(progress) if progress else None
+    )
     torch.save(model.state_dict(), Path(staging) / WEIGHTS)
     return report
 
