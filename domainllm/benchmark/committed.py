@@ -252,7 +252,7 @@ def book_benchmark(settings: Settings | None = None) -> tuple[dict[str, Any], li
     record = load_committed(settings=settings)
     if record is None:
         return load_or_run_benchmark(settings), None
-    live = load_or_run_benchmark(
-        settings, list(record["fingerprints"]), questions=live_questions(record, settings)
+    live = load_or_run_benchmark(  # the check compares answers: the summaries shown are the committed ones
+        settings, list(record["fingerprints"]), questions=live_questions(record, settings), summarize=False
     )
     return record["bench"], live_check(live, record)

@@ -341,9 +341,11 @@ def run_benchmark(
     settings: Settings | None = None,
     systems: Sequence[str] | None = None,
     questions: dict[str, list[Question]] | None = None,
+    summarize: bool = True,
 ) -> dict[str, Any]:
     """Every chosen system on every split (JSON-ready; see the module docstring); ``questions``
-    replaces the default sample (:func:`benchmark_questions`)."""
+    replaces the default sample (:func:`benchmark_questions`). Without ``summarize`` the systems
+    answer questions only (the book's live check compares answers, not summaries)."""
     settings = settings or get_settings()
     questions = questions or benchmark_questions(settings)
     names = list(systems or default_systems(questions))
@@ -356,7 +358,7 @@ def run_benchmark(
             f"{', '.join(untrainable)} need fine-tuning on the corpus's train split, and this corpus "
             "has none (CUAD has no train split): leave these systems out."
         )
-    summaries = benchmark_summaries(settings)
+    summaries = benchmark_summaries(settings) if summarize else []
     indexes: dict[IndexKey, ChunkIndex] = {}
     results: dict[str, Any] = {}
     summary_results: dict[str, Any] = {}
@@ -367,7 +369,8 @@ def run_benchmark(
             spec = SYSTEMS_BY_NAME[name]
             adapter = adapters[spec.adapter] if spec.adapter else None
             results[name] = evaluate_system(spec, questions, indexes, adapter, settings)
-            summary_results[name] = summarize_with_system(spec, summaries, indexes, adapter, settings)
+            if summaries:
+                summary_results[name] = summarize_with_system(spec, summaries, indexes, adapter, settings)
     finally:
         for index in indexes.values():
             index.close()
@@ -401,7 +404,10 @@ def run_benchmark(
 
 
 def benchmark_key(
-    settings: Settings, systems: Sequence[str], questions: dict[str, list[Question]] | None = None
+    settings: Settings,
+    systems: Sequence[str],
+    questions: dict[str, list[Question]] | None = None,
+    summarize: bool = True,
 ) -> str:
     """Cache key: settings, systems, the sampled questions' and summaries' content, the corpus,
     the base weights, training recipes and labels, version."""
@@ -414,7 +420,7 @@ def benchmark_key(
         asdict(settings),
         list(systems),
         questions_key,
-        content_fingerprint(benchmark_summaries(settings)),
+        content_fingerprint(benchmark_summaries(settings)) if summarize else None,
     ]
     inputs += [
         corpus_fingerprint(),
@@ -431,19 +437,20 @@ def load_or_run_benchmark(
     systems: Sequence[str] | None = None,
     fresh: bool = False,
     questions: dict[str, list[Question]] | None = None,
+    summarize: bool = True,
 ) -> dict[str, Any]:
     """The cached benchmark for these settings (and ``questions``, default :func:`benchmark_questions`),
     or a fresh run (then cached) when there is none, it is corrupt (a warning names the file) or
-    ``fresh`` asks to run again and replace it."""
+    ``fresh`` asks to run again and replace it; ``summarize`` as in :func:`run_benchmark`."""
     from domainllm.files import atomic_write_text
     from domainllm.paths import cache_dir
 
     settings = settings or get_settings()
     questions = questions or benchmark_questions(settings)
     names = list(systems or default_systems(questions))
-    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names, questions)}.json"
+    path = cache_dir("results") / f"benchmark-{benchmark_key(settings, names, questions, summarize)}.json"
     if not fresh and (cached := read_json_cache(path)) is not None:
         return cached
-    results = run_benchmark(settings, names, questions)
+    results = run_benchmark(settings, names, questions, summarize)
     atomic_write_text(path, json.dumps(results, indent=1))
     return results

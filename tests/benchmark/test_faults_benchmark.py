@@ -99,8 +99,8 @@ def cached_benchmark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.setenv("DOMAINLLM_CACHE", str(tmp_path))
     runs: list[int] = []
 
-    def run(settings=None, names=None, questions=None):
-        runs.append(1)
+    def run(settings=None, names=None, questions=None, summarize=True):
+        runs.append(summarize)
         return {"run": len(runs), "results": {}}
 
     monkeypatch.setattr(systems, "benchmark_key", lambda *args: "k")
@@ -115,6 +115,25 @@ def test_truncated_benchmark_result_is_named_and_recomputed(cached_benchmark: di
     with pytest.warns(UserWarning, match=str(path)):
         result = systems.load_or_run_benchmark()
     assert result["run"] == 1 and json.loads(path.read_text())["run"] == 1
+
+
+def test_a_run_without_summaries_is_asked_for_and_cached_apart(
+    cached_benchmark: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(systems, "benchmark_key", lambda *args: f"k{args[-1]}")
+    assert systems.load_or_run_benchmark(summarize=False)["run"] == 1
+    assert systems.load_or_run_benchmark()["run"] == 2  # not the answers-only run's file
+    assert cached_benchmark["runs"] == [False, True]
+
+
+def test_the_live_check_run_summarizes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The book's live check compares answers; its systems write no summaries (the committed ones are shown)."""
+    monkeypatch.setattr(systems, "trained_adapters", lambda *args: {})
+    monkeypatch.setattr(systems, "evaluate_system", lambda spec, *args: {"n": 0})
+    monkeypatch.setattr(systems, "summarize_with_system", lambda *args: pytest.fail("summarized"))
+    bench = systems.run_benchmark(systems=["closed_book"], questions={"dev": []}, summarize=False)
+    assert bench["summaries"] == {} and bench["config"]["summary_ids"] == []
+    assert bench["results"] == {"closed_book": {"n": 0}}
 
 
 def test_fresh_runs_again_and_rewrites_the_cached_result(cached_benchmark: dict) -> None:
