@@ -72,6 +72,25 @@ def evaluate_pipeline(
     return report
 
 
+def pipeline_answers_chunks(pipeline: RagPipeline, report: dict[str, Any]) -> list[list[Any]]:
+    """The chunk objects behind each answer's chunk ids (looked up in the retriever's index)."""
+    index = _chunk_lookup(pipeline.retriever)
+    return [[index[c] for c in answer["chunks"] if c in index] for answer in report["answers"]]
+
+
+def _chunk_lookup(retriever: Any) -> dict[str, Any]:
+    """Find the ChunkIndex under wrapped retrievers (filter, compression, reordering)."""
+    seen = retriever
+    for _ in range(8):
+        index = getattr(seen, "index", None)
+        if isinstance(index, ChunkIndex):
+            return index.chunks_by_id
+        seen = getattr(seen, "base", None) or getattr(seen, "retriever", None)
+        if seen is None:
+            break
+    raise TypeError(f"Cannot find the chunk index behind {retriever!r}")
+
+
 def retrieval_report(
     pipeline: RagPipeline, questions: Sequence[Question], k: int | None = None
 ) -> dict[str, Any]:

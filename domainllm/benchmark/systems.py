@@ -25,7 +25,7 @@ from typing import Any
 
 from domainllm.benchmark.comparisons import comparisons
 from domainllm.benchmark.evaluation import content_fingerprint, corpus_fingerprint
-from domainllm.benchmark.rag_runner import evaluate_pipeline
+from domainllm.benchmark.rag_runner import evaluate_pipeline, pipeline_answers_chunks
 from domainllm.benchmark.summarization import (
     key_terms_of,
     score_summaries,
@@ -316,25 +316,6 @@ def summarize_with_system(
     report = score_summaries(outputs, summaries, key_terms_of(load_facts()))
     atomic_write_text(path, json.dumps(report))
     return report
-
-
-def pipeline_answers_chunks(pipeline: RagPipeline, report: dict[str, Any]) -> list[list[Any]]:
-    """The chunk objects behind each answer's chunk ids (looked up in the retriever's index)."""
-    index = _chunk_lookup(pipeline.retriever)
-    return [[index[c] for c in answer["chunks"] if c in index] for answer in report["answers"]]
-
-
-def _chunk_lookup(retriever: Any) -> dict[str, Any]:
-    """Find the ChunkIndex under wrapped retrievers (filter, compression, reordering)."""
-    seen = retriever
-    for _ in range(8):
-        index = getattr(seen, "index", None)
-        if isinstance(index, ChunkIndex):
-            return index.chunks_by_id
-        seen = getattr(seen, "base", None) or getattr(seen, "retriever", None)
-        if seen is None:
-            break
-    raise TypeError(f"Cannot find the chunk index behind {retriever!r}")
 
 
 def run_benchmark(
