@@ -10,9 +10,15 @@ import pytest
 
 from domainllm.corpus.records import Document, Evidence, Question
 from domainllm.rag.chunking import Chunk
-from domainllm.rag.readers.clause_types import clause_types, fit_clause_types, labelled_clauses
-from domainllm.rag.readers.extractive import TYPE_WEIGHT, ExtractiveReader
+from domainllm.rag.readers.clause_types import (
+    clause_types,
+    clause_types_digest,
+    fit_clause_types,
+    labelled_clauses,
+)
+from domainllm.rag.readers.extractive import TYPE_WEIGHT
 from domainllm.rag.readers.span_model import SpanGuess
+from tests.rag.test_span_reader_parts import FixedScores
 
 TEXT = (
     "4.3 Each renewal term shall last 2 years. "
@@ -82,12 +88,8 @@ def test_the_trained_categories_decide_between_two_values_of_one_kind() -> None:
     """With the classifiers fitted on the generated portfolio's train questions, the notice period
     beats the renewal term that the span scores (fixed here) put first."""
 
-    class FixedScores(ExtractiveReader):
-        def guesses(self, question: Question, sources: object, top: int = 1) -> list[SpanGuess]:
-            return [SpanGuess(0, RENEWAL, RENEWAL + 7, 6.0), SpanGuess(0, NOTICE, NOTICE + 7, 5.0)]
-
     types = clause_types()
-    assert types is not None
+    assert types is not None and types.digest == clause_types_digest()  # the cache key needs no fitting
     assert types.categories_of(NOTICE_QUESTION, top=1)[0][0] == "notice_period_to_terminate_renewal"
     renewal, notice = types.agreement_with(
         NOTICE_QUESTION, [TEXT[: TEXT.index("4.4")], TEXT[TEXT.index("4.4") :]]
@@ -96,5 +98,9 @@ def test_the_trained_categories_decide_between_two_values_of_one_kind() -> None:
     question = _question(0, NOTICE_QUESTION, "", NOTICE)
     passages = [Chunk("c0", "D", 0, len(TEXT), TEXT)]
     options = {"rank_penalty": 0.0, "sentence_weight": 0.0}
-    assert FixedScores(type_weight=0.0, **options).read_one(question, passages).answer == "2 years"
-    assert FixedScores(type_weight=TYPE_WEIGHT, **options).read_one(question, passages).answer == "90 days"
+    guesses = [SpanGuess(0, RENEWAL, RENEWAL + 7, 6.0), SpanGuess(0, NOTICE, NOTICE + 7, 5.0)]
+    assert FixedScores(guesses, type_weight=0.0, **options).read_one(question, passages).answer == "2 years"
+    assert (
+        FixedScores(guesses, type_weight=TYPE_WEIGHT, **options).read_one(question, passages).answer
+        == "90 days"
+    )

@@ -36,20 +36,15 @@ def labelled_clauses(
 ) -> tuple[list[str], list[str], list[str]]:
     """The single-document value questions with evidence: their wording, their evidence's wording
     and their category."""
-    texts = {d.id: d.text for d in documents}
-    wording, clauses, categories = [], [], []
-    for question in questions:
-        evidence = question.evidence[0] if question.evidence else None
-        if question.form != "value" or evidence is None or not question.category:
-            continue
-        if len({e.doc_id for e in question.evidence}) != 1:
-            continue
-        clause = texts.get(evidence.doc_id, "")[evidence.start : evidence.end]
-        if clause.strip():
-            wording.append(question.question)
-            clauses.append(clause)
-            categories.append(question.category)
-    return wording, clauses, categories
+    from domainllm.rag.readers.span_training import evidence_clauses
+
+    kept = [(q, c) for q, c in evidence_clauses(questions, documents) if q.form == "value" and q.category]
+    return [q.question for q, _ in kept], [c for _, c in kept], [q.category for q, _ in kept]
+
+
+def labels_digest(wording: Sequence[str], clauses: Sequence[str], categories: Sequence[str]) -> str:
+    """What the classifiers are fitted on, as a short key (the reading cache's identity)."""
+    return content_key("clause-types-v1", REGULARIZATION, list(wording), list(clauses), list(categories))[:16]
 
 
 @dataclass(frozen=True)
@@ -103,22 +98,40 @@ def fit_clause_types(
     written = LogisticRegression(C=REGULARIZATION, max_iter=5000).fit(
         np.asarray(encode(list(clauses))), categories
     )
-    digest = content_key("clause-types-v1", REGULARIZATION, list(wording), list(clauses), list(categories))
-    return ClauseTypes(asked, written, digest[:16])
+    return ClauseTypes(asked, written, labels_digest(wording, clauses, categories))
 
 
 @functools.lru_cache(maxsize=2)
-def _trained(corpus: Any, embedder: str) -> ClauseTypes | None:
+def _labelled_for(corpus: Any) -> tuple[list[str], list[str], list[str]]:
+    """:func:`labelled_clauses` of the reader's training data (``corpus``, the corpus in force,
+    only keys the cache)."""
     from domainllm.rag.readers.span_training import training_data
-    from domainllm.runtime.embedding_cache import cached_embedder_encode
 
     questions, documents, _ = training_data()
-    return fit_clause_types(*labelled_clauses(questions, documents), cached_embedder_encode())
+    return labelled_clauses(questions, documents)
+
+
+@functools.lru_cache(maxsize=2)
+def _fitted_for(corpus: Any, embedder: str) -> ClauseTypes | None:
+    """The classifiers (the arguments, the corpus and the embedder in force, only key the cache)."""
+    from domainllm.runtime.embedding_cache import cached_embedder_encode
+
+    return fit_clause_types(*_labelled_for(corpus), cached_embedder_encode())
 
 
 def clause_types() -> ClauseTypes | None:
-    """The classifiers trained on the train questions of the corpus in force (once per process)."""
+    """The classifiers trained on the train questions of the corpus in force (once per process);
+    None when those questions name fewer than two categories."""
     from domainllm.corpus.documents import resolve_source
     from domainllm.runtime.models import embedder_identity
 
-    return _trained(resolve_source(), embedder_identity())
+    return _fitted_for(resolve_source(), embedder_identity())
+
+
+def clause_types_digest() -> str | None:
+    """The digest :func:`clause_types` would carry, without embedding or fitting anything (a
+    corpus of clause questions names the classifiers in its cache keys but never uses them)."""
+    from domainllm.corpus.documents import resolve_source
+
+    labelled = _labelled_for(resolve_source())
+    return labels_digest(*labelled) if len(set(labelled[2])) >= 2 else None

@@ -133,15 +133,10 @@ class ClauseReader:
     def exemplars(self) -> tuple[np.ndarray, np.ndarray]:
         """(question vectors, clause vectors) of the training questions."""
         if self._exemplars is None:
-            from domainllm.rag.readers.span_training import single_document, training_data
+            from domainllm.rag.readers.span_training import evidence_clauses, training_data
 
             questions, documents, _ = training_data()
-            train = single_document(questions)
-            texts = {d.id: d.text for d in documents}
-            clauses = [
-                texts.get(q.evidence[0].doc_id, "")[q.evidence[0].start : q.evidence[0].end] for q in train
-            ]
-            kept = [(q.question, c) for q, c in zip(train, clauses, strict=True) if c.strip()]
+            kept = [(q.question, clause) for q, clause in evidence_clauses(questions, documents)]
             self._exemplars = (
                 _unit(self.encode([q for q, _ in kept])),
                 _unit(self.encode([c for _, c in kept])),

@@ -34,7 +34,7 @@ from domainllm.rag.readers.base import (
     unreadable,
     usable_passages,
 )
-from domainllm.rag.readers.clause_types import clause_types
+from domainllm.rag.readers.clause_types import clause_types, clause_types_digest
 from domainllm.rag.readers.reading_cache import cached_readings
 from domainllm.rag.readers.sentence_match import enclosing_sentence, sentence_vectors
 from domainllm.rag.readers.span_model import SpanGuess, read_spans
@@ -103,9 +103,9 @@ class ExtractiveReader:
             from domainllm.runtime.models import embedder_identity
 
             identity += ["sentence", self.sentence_weight, embedder_identity()]
-        types = clause_types() if self.type_weight else None
-        if types is not None:
-            identity += ["clause types", self.type_weight, types.digest]
+        digest = clause_types_digest() if self.type_weight else None
+        if digest is not None:
+            identity += ["clause types", self.type_weight, digest]
         return identity
 
     def guesses(

@@ -85,6 +85,19 @@ def single_document(questions: Sequence[Question]) -> list[Question]:
     return [q for q in questions if len({e.doc_id for e in q.evidence}) == 1]
 
 
+def evidence_clauses(
+    questions: Sequence[Question], documents: Sequence[Document]
+) -> list[tuple[Question, str]]:
+    """The single-document questions with the text of their (first) evidence clause; questions
+    whose evidence has no text are left out."""
+    texts = {d.id: d.text for d in documents}
+    pairs = [
+        (q, texts.get(q.evidence[0].doc_id, "")[q.evidence[0].start : q.evidence[0].end])
+        for q in single_document(questions)
+    ]
+    return [(q, clause) for q, clause in pairs if clause.strip()]
+
+
 def _value_span(text: str, start: int, end: int, references: Sequence[str]) -> tuple[int, int] | None:
     for reference in sorted(references, key=len, reverse=True):
         pattern = loose_pattern(reference)
