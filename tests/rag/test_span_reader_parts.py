@@ -43,6 +43,18 @@ def test_examples_carry_value_and_clause_targets_and_negatives() -> None:
     assert negative.value is None and negative.clause is None and "thirty" not in negative.context
 
 
+def test_each_contract_is_split_into_sentences_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Splitting is the slow part (pysbd): an ExtractiveReader builds these examples to name its model."""
+    from domainllm.rag.readers import span_training
+
+    split: list[str] = []
+    real = span_training.sentence_spans
+    monkeypatch.setattr(span_training, "sentence_spans", lambda text: split.append(text) or real(text))
+    document = Document("D", "t", "supply", ("A", "B"), "2020-01-01", TEXT)
+    examples = span_examples([_question(i) for i in range(5)], [document], SpanRecipe(negatives=0.0))
+    assert len(examples) == 5 and split == [TEXT]
+
+
 def test_token_targets_inside_outside_and_partly_inside() -> None:
     window = Window(
         0,

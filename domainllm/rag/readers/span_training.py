@@ -132,7 +132,9 @@ def span_examples(
         text = texts.get(evidence.doc_id, "") if evidence else ""
         if not text or evidence is None:
             continue
-        spans = sentences.setdefault(evidence.doc_id, sentence_spans(text))
+        if evidence.doc_id not in sentences:  # each contract is split once, not once per question
+            sentences[evidence.doc_id] = sentence_spans(text)
+        spans = sentences[evidence.doc_id]
         inside = [i for i, (s, e) in enumerate(spans) if s < evidence.end and evidence.start < e]
         if not inside:
             continue
